@@ -1,0 +1,3 @@
+from restate_lint.cli import main
+
+main()

@@ -1,0 +1,82 @@
+"""What rules report: findings on syntax nodes, resolved to positioned diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal, Optional, Union
+
+import libcst as cst
+
+Applicability = Literal["safe", "unsafe"]
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @classmethod
+    def from_letter(cls, letter: str) -> "Severity":
+        return {"E": cls.ERROR, "W": cls.WARNING, "I": cls.INFO}[letter]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """1-based row, 1-based column counted in code points."""
+
+    row: int
+    column: int
+
+
+@dataclass(frozen=True)
+class NodeEdit:
+    """An edit expressed on the tree: replace `node`, or insert before/after it."""
+
+    node: cst.CSTNode
+    content: str
+    how: Literal["replace", "before", "after"] = "replace"
+
+
+@dataclass(frozen=True)
+class Edit:
+    content: str
+    start: Position
+    end: Position
+
+
+@dataclass
+class Fix:
+    applicability: Applicability
+    message: str
+    edits: list = field(default_factory=list)  # NodeEdit while pending, Edit once resolved
+
+
+Anchor = Union[cst.CSTNode, tuple[Position, Position]]
+
+
+@dataclass
+class Finding:
+    """A rule's report before positions are known (computed only if something is reported)."""
+
+    code: str
+    anchor: Anchor
+    message: str
+    fix: Optional[Fix] = None
+    severity: Optional[Severity] = None  # overrides the rule's default (RST502)
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    name: str
+    message: str
+    severity: Severity
+    filename: str
+    start: Position
+    end: Position
+    fix: Optional[Fix] = None
+    url: str = ""
+
+    def sort_key(self) -> tuple:
+        return (self.filename, self.start.row, self.start.column, self.code)

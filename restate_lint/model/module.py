@@ -1,0 +1,525 @@
+"""The Restate model of one module, built in a single traversal of its libcst tree.
+
+Collection records raw facts (functions, bindings, calls, awaits, a few
+statement kinds, each with its enclosing function and ancestors). Everything
+that needs other modules (imported services, context parameters passed across
+files, run actions defined elsewhere) is resolved afterwards by the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Optional, Union
+
+import libcst as cst
+
+from restate_lint.model import sdk
+from restate_lint.model.scope import Binding, Function, lookup, qualified_name
+from restate_lint.model.services import ServiceDef, argument, handler_from_decorator, service_from_call
+from restate_lint.source import SourceFile
+
+if TYPE_CHECKING:
+    from restate_lint.project import Project
+
+
+@dataclass(eq=False)
+class Site:
+    """A node with where it stands: its enclosing function and its ancestors (outermost first)."""
+
+    node: cst.CSTNode
+    function: Optional[Function]
+    ancestors: tuple
+
+    @property
+    def parent(self) -> Optional[cst.CSTNode]:
+        return self.ancestors[-1] if self.ancestors else None
+
+    @property
+    def statement(self) -> Optional[cst.CSTNode]:
+        for node in reversed(self.ancestors):
+            if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                return node
+        return None
+
+    @property
+    def in_durable_code(self) -> bool:
+        return self.function is not None and self.function.is_durable
+
+    @property
+    def in_action(self) -> bool:
+        return self.function is not None and self.function.in_action
+
+
+@dataclass(eq=False)
+class DurableOp:
+    method: str
+    spec: sdk.OpSpec
+    receiver: cst.BaseExpression
+
+    @property
+    def category(self) -> str:
+        return self.spec.category
+
+
+@dataclass(eq=False)
+class CallSite(Site):
+    node: cst.Call
+    op: Optional[DurableOp] = field(default=None, init=False)
+
+    @property
+    def awaited(self) -> bool:
+        return isinstance(self.parent, cst.Await)
+
+
+# Statement and expression kinds rules look for, indexed during the one traversal.
+INDEXED = (
+    cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.With, cst.For, cst.While,
+    cst.If, cst.IfExp, cst.Match, cst.CompFor, cst.Return, cst.Assign, cst.AnnAssign, cst.AugAssign,
+    cst.Subscript, cst.Raise, cst.Await, cst.Global,
+)  # fmt: skip
+_INDEXED = frozenset(INDEXED)
+
+
+class ModuleModel:
+    def __init__(self, name: str, source: SourceFile, tree: cst.Module, project: "Project", is_package: bool = False):
+        self.name = name
+        self.source = source
+        self.tree = tree
+        self.project = project
+        self.package = name if is_package else name.rpartition(".")[0]
+        self.bindings: dict[str, list[Binding]] = {}
+        self.functions: list[Function] = []
+        self.function_by_node: dict[cst.CSTNode, Function] = {}
+        self.calls: list[CallSite] = []
+        self.sites: dict[type, list[Site]] = {t: [] for t in INDEXED}
+        self.services: dict[cst.Call, ServiceDef] = {}
+        self.handlers_bound = False
+        _Collector(self).collect()
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    # -- names ---------------------------------------------------------------
+    def resolve(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
+        """Qualified name of an expression in `function`'s scope (None at module level)."""
+        return qualified_name(expr, function, self)
+
+    def callee_name(self, site: CallSite) -> Optional[str]:
+        return self.resolve(site.node.func, site.function)
+
+    def bindings_of(self, expr: cst.BaseExpression, function: Optional[Function]) -> tuple[Optional[Function], list[Binding]]:
+        if isinstance(expr, cst.Name):
+            return lookup(expr.value, function, self)
+        return None, []
+
+    # -- contexts ------------------------------------------------------------
+    def is_context_value(self, expr: Optional[cst.CSTNode], function: Optional[Function], _depth: int = 0) -> bool:
+        """Does `expr` evaluate to a Restate context (a parameter, `current_context()`, an alias)?"""
+        if _depth > 6 or expr is None:
+            return False
+        if isinstance(expr, cst.Call):
+            return self.resolve(expr.func, function) in sdk.CONTEXT_GETTERS
+        scope, bindings = self.bindings_of(expr, function)
+        for b in bindings:
+            if b.kind == "param" and scope is not None and b.node.name.value in scope.context_params:
+                return True
+            if b.kind == "assign" and b.index is None and self.is_context_value(b.node, scope, _depth + 1):
+                return True
+        return False
+
+    def _is_op_value(self, expr: cst.BaseExpression, function: Optional[Function], method: str) -> bool:
+        """`expr` is the result of `ctx.<method>(..)`, directly or through a local name."""
+        if isinstance(expr, cst.Call):
+            op = self.op_of(expr, function)
+            return op is not None and op.method == method
+        scope, bindings = self.bindings_of(expr, function)
+        return any(
+            b.kind == "assign" and b.index is None and isinstance(b.node, cst.Call) and self._is_op_value(b.node, scope, method)
+            for b in bindings
+        )
+
+    def op_of(self, call: cst.Call, function: Optional[Function]) -> Optional[DurableOp]:
+        """The durable operation a call performs, if any."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        method, receiver = func.attr.value, func.value
+        if method in sdk.CONTEXT_OPS and self.is_context_value(receiver, function):
+            return DurableOp(method, sdk.CONTEXT_OPS[method], receiver)
+        if method in sdk.PROMISE_OPS and self._is_op_value(receiver, function, "promise"):
+            return DurableOp(method, sdk.PROMISE_OPS[method], receiver)
+        if method in sdk.SCOPED_OPS and self._is_op_value(receiver, function, "scope"):
+            return DurableOp(method, sdk.SCOPED_OPS[method], receiver)
+        return None
+
+    def future_op(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[DurableOp]:
+        """The durable operation whose future `expr` holds: a direct call, or a name bound to one
+        (`x = ctx.get(..)`, `name, fut = ctx.awakeable()`, `p = ctx.promise(..)`)."""
+        if isinstance(expr, cst.Call):
+            return self.op_of(expr, function)
+        scope, bindings = self.bindings_of(expr, function)
+        for b in bindings:
+            if b.kind != "assign" or not isinstance(b.node, cst.Call):
+                continue
+            op = self.op_of(b.node, scope)
+            if op is None:
+                continue
+            if b.index is None or (op.method == "awakeable" and b.index == 1):
+                return op
+        return None
+
+    def durable_ops(self) -> Iterator[CallSite]:
+        return (site for site in self.calls if site.op is not None)
+
+    # -- services and handlers ------------------------------------------------
+    def service_of(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[ServiceDef]:
+        """The service object an expression refers to (`greeter`, `svc.greeter`, an imported one)."""
+        scope, bindings = self.bindings_of(expr, function)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].node, cst.Call):
+            return self.service_defined_by(bindings[0].node, scope, expr.value)
+        qualname = self.resolve(expr, function)
+        return self.project.lookup_service(qualname) if qualname else None
+
+    def service_defined_by(self, call: cst.Call, function: Optional[Function], var: str) -> Optional[ServiceDef]:
+        if call in self.services:
+            return self.services[call]
+        kind = sdk.SERVICE_CLASSES.get(self.resolve(call.func, function) or "")
+        if kind is None:
+            return None
+        service = self.services[call] = service_from_call(call, kind, self, var)
+        return service
+
+    def bind_handlers(self) -> None:
+        self.handlers_bound = True
+        for function in self.functions:
+            if not isinstance(function.node, cst.FunctionDef):
+                continue
+            for decorator in function.node.decorators:
+                expr = decorator.decorator
+                target = expr.func if isinstance(expr, cst.Call) else expr
+                if not (isinstance(target, cst.Attribute) and target.attr.value in ("handler", "main")):
+                    continue
+                service = self.service_of(target.value, function.parent)
+                if service is None or (target.attr.value == "main" and service.kind != "workflow"):
+                    continue
+                function.handler = handler_from_decorator(function, decorator, service, target.attr.value)
+                if function.params:
+                    function.context_params.add(function.params[0].name.value)
+                break
+
+    def bind_annotated_contexts(self) -> None:
+        for function in self.functions:
+            for param in function.params:
+                if param.annotation is not None and self.annotation_context_type(param.annotation.annotation, function.parent):
+                    function.context_params.add(param.name.value)
+
+    def annotation_context_type(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
+        """The Restate context type an annotation names (`ObjectContext`, `Optional[rs.Context]`, `"Context"`)."""
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            text = expr.evaluated_value
+            if isinstance(text, str):
+                try:
+                    expr = cst.parse_expression(text)
+                except cst.ParserSyntaxError:
+                    return None
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            name = self.resolve(expr, function)
+            return name if name in sdk.CONTEXT_TYPES else None
+        if isinstance(expr, cst.Subscript):
+            for element in expr.slice:
+                if isinstance(element.slice, cst.Index):
+                    found = self.annotation_context_type(element.slice.value, function)
+                    if found:
+                        return found
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            return self.annotation_context_type(expr.left, function) or self.annotation_context_type(expr.right, function)
+        return None
+
+    def propagate_contexts(self) -> bool:
+        """Mark parameters of project functions that durable code passes a context to.
+        Returns True when something new was learnt (the project iterates to a fixpoint)."""
+        changed = False
+        for site in self.calls:
+            if site.function is None or not site.node.args:
+                continue
+            callee = None
+            for index, arg in enumerate(site.node.args):
+                if arg.star or not self.is_context_value(arg.value, site.function):
+                    continue
+                callee = callee or self.project.lookup_function(self.resolve(site.node.func, site.function))
+                if callee is None:
+                    break
+                name = arg.keyword.value if arg.keyword else _positional_param(callee, index)
+                if name and name not in callee.context_params:
+                    callee.context_params.add(name)
+                    changed = True
+        return changed
+
+    def bind_operations(self) -> None:
+        for site in self.calls:
+            site.op = self.op_of(site.node, site.function)
+        for site in self.calls:
+            if site.op is not None and site.op.method in ("run", "run_typed"):
+                action = run_action(site.node)
+                function = self.action_function(action, site.function) if action is not None else None
+                if function is not None and site not in function.action_of:
+                    function.action_of.append(site)
+
+    def action_function(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[Function]:
+        """The function a run action refers to: a lambda, a def (here or imported), a partial of one."""
+        if isinstance(expr, cst.Lambda):
+            return self.function_by_node.get(expr)
+        if isinstance(expr, cst.Call) and self.resolve(expr.func, function) == "functools.partial" and expr.args:
+            return self.action_function(expr.args[0].value, function)
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            scope, bindings = self.bindings_of(expr, function)
+            if len(bindings) == 1 and bindings[0].kind == "def":
+                return self.function_by_node.get(bindings[0].node)
+            return self.project.lookup_function(self.resolve(expr, function))
+        return None
+
+    def function_named(self, qualname: str) -> Optional[Function]:
+        for function in self.functions:
+            if function.qualname == qualname:
+                return function
+        return None
+
+    @property
+    def handlers(self) -> list:
+        return [f.handler for f in self.functions if f.handler is not None]
+
+
+def run_action(call: cst.Call) -> Optional[cst.BaseExpression]:
+    arg = argument(call, 1, "action")
+    return arg.value if arg else None
+
+
+def _positional_param(function: Function, index: int) -> Optional[str]:
+    params = function.node.params
+    plain = [*params.posonly_params, *params.params]
+    return plain[index].name.value if index < len(plain) else None
+
+
+class _Collector(cst.CSTVisitor):
+    """One pass: bindings per scope, functions, calls and indexed nodes with their ancestors."""
+
+    def __init__(self, model: ModuleModel):
+        super().__init__()
+        self.model = model
+        self.stack: list[cst.CSTNode] = []
+        self.scopes: list[Union[Function, str, None]] = [None]  # None = module, "class" = class body
+        self.names: list[str] = []
+
+    def collect(self) -> None:
+        self.model.tree.visit(self)
+
+    def resolve_module(self, dotted: str) -> str:
+        return self.model.project.resolve_module(dotted, Path(self.model.path))
+
+    # -- traversal bookkeeping ----------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        visit = getattr(self, "visit_" + type(node).__name__, None)
+        return (visit(node) if visit is not None else True) is not False  # on_leave follows either way
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        leave = getattr(self, "leave_" + type(original_node).__name__, None)
+        if leave is not None:
+            leave(original_node)
+        self.stack.pop()
+
+    @property
+    def function(self) -> Optional[Function]:
+        for scope in reversed(self.scopes):
+            if isinstance(scope, Function):
+                return scope
+        return None
+
+    def bind(self, name: str, binding: Binding) -> None:
+        scope = self.scopes[-1]
+        if scope is None:
+            self.model.bindings.setdefault(name, []).append(binding)
+        elif isinstance(scope, Function):
+            scope.bind(name, binding)
+
+    def site(self, node: cst.CSTNode) -> Site:
+        return Site(node, self.function, tuple(self.stack[:-1]))
+
+    def _visit_in_function(self, node, body_parts, pre_parts) -> None:
+        for part in pre_parts:
+            part.visit(self)
+        parent = self.function
+        qualname = ".".join(self.names + [node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>"])
+        function = Function(node, parent, self.model, qualname)
+        params = node.params
+        for p in (*params.posonly_params, *params.params, params.star_arg, *params.kwonly_params, params.star_kwarg):
+            if isinstance(p, cst.Param):
+                function.params.append(p)
+                function.bind(p.name.value, Binding("param", p))
+        if parent is not None:
+            parent.children.append(function)
+        self.model.functions.append(function)
+        self.model.function_by_node[node] = function
+        self.scopes.append(function)
+        self.names.append(function.name)
+        for part in body_parts:
+            part.visit(self)
+        self.names.pop()
+        self.scopes.pop()
+
+    # -- scopes --------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.bind(node.name.value, Binding("def", node))
+        pre = [*node.decorators, *_param_expressions(node.params)]
+        if node.returns is not None:
+            pre.append(node.returns)
+        self._visit_in_function(node, [node.body], pre)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self._visit_in_function(node, [node.body], _param_expressions(node.params))
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.bind(node.name.value, Binding("class", node))
+        for part in (*node.decorators, *node.bases, *node.keywords):
+            part.visit(self)
+        self.scopes.append("class")
+        self.names.append(node.name.value)
+        node.body.visit(self)
+        self.names.pop()
+        self.scopes.pop()
+        return False
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if isinstance(self.scopes[-1], Function):
+            self.scopes[-1].global_names.update(n.name.value for n in node.names)
+        self._index(node)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        if isinstance(self.scopes[-1], Function):
+            self.scopes[-1].nonlocal_names.update(n.name.value for n in node.names)
+
+    # -- bindings --------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = self.resolve_module(_dotted(alias.name))
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.bind(alias.asname.name.value, Binding("import", qualname=dotted))
+            else:
+                top = _dotted(alias.name).split(".")[0]
+                self.bind(top, Binding("import", qualname=self.resolve_module(top)))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = _dotted(node.module) if node.module is not None else ""
+        if node.relative:
+            base = self.model.package.split(".") if self.model.package else []
+            up = len(node.relative) - 1
+            base = base[: len(base) - up] if up else base
+            module = ".".join([*base, module] if module else base)
+        else:
+            module = self.resolve_module(module)
+        for alias in node.names:
+            name = _dotted(alias.name)
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            self.bind(local, Binding("import", qualname=f"{module}.{name}" if module else name))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, node.value)
+        self.model.sites[cst.Assign].append(self.site(node))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_target(node.target, node.value)
+        self.model.sites[cst.AnnAssign].append(self.site(node))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.bind(node.target.value, Binding("other", node))
+        self.model.sites[cst.AugAssign].append(self.site(node))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_names(node.target)
+        self.model.sites[cst.For].append(self.site(node))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_names(node.asname.name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_names(node.name.name)
+        self.model.sites[cst.ExceptHandler].append(self.site(node))
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self.bind(node.name.value, Binding("other", node))
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(target.value, Binding("assign", value))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for index, element in enumerate(target.elements):
+                if isinstance(element, cst.StarredElement):
+                    self._bind_names(element.value)
+                elif isinstance(element.value, cst.Name):
+                    self.bind(element.value.value, Binding("assign", value, index=index))
+                else:
+                    self._bind_names(element.value)
+
+    def _bind_names(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(target.value, Binding("other", target))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_names(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_names(target.value)
+
+    # -- calls and indexed nodes ------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        site = CallSite(node, self.function, tuple(self.stack[:-1]))
+        self.model.calls.append(site)
+        if site.function is not None:
+            site.function.calls.append(site)
+
+    def visit_Await(self, node: cst.Await) -> None:
+        site = self.site(node)
+        self.model.sites[cst.Await].append(site)
+        if site.function is not None:
+            site.function.awaits.append(site)
+
+    def _index(self, node: cst.CSTNode) -> None:
+        self.model.sites[type(node)].append(self.site(node))
+
+    visit_Try = visit_TryStar = visit_ExceptStarHandler = visit_With = visit_While = _index
+    visit_If = visit_IfExp = visit_Match = visit_CompFor = visit_Return = _index
+    visit_Subscript = visit_Raise = _index
+
+
+def _param_expressions(params: cst.Parameters) -> list[cst.CSTNode]:
+    """Annotations and defaults: evaluated in the enclosing scope."""
+    parts: list[cst.CSTNode] = []
+    for p in (*params.posonly_params, *params.params, params.star_arg, *params.kwonly_params, params.star_kwarg):
+        if isinstance(p, cst.Param):
+            if p.annotation is not None:
+                parts.append(p.annotation)
+            if p.default is not None:
+                parts.append(p.default)
+    return parts
+
+
+def _dotted(node: Union[cst.Name, cst.Attribute, cst.BaseExpression]) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""

@@ -1,0 +1,36 @@
+"""`--format json`: the shape fixed in DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+
+from restate_lint.diagnostics import Diagnostic, Position
+
+
+def _position(p: Position) -> dict:
+    return {"row": p.row, "column": p.column}
+
+
+def as_dict(d: Diagnostic) -> dict:
+    fix = None
+    if d.fix is not None:
+        fix = {
+            "applicability": d.fix.applicability,
+            "message": d.fix.message,
+            "edits": [{"content": e.content, "location": _position(e.start), "end_location": _position(e.end)} for e in d.fix.edits],
+        }
+    return {
+        "code": d.code,
+        "name": d.name,
+        "message": d.message,
+        "severity": d.severity.value,
+        "filename": d.filename,
+        "location": _position(d.start),
+        "end_location": _position(d.end),
+        "fix": fix,
+        "url": d.url,
+    }
+
+
+def to_json(diagnostics: list[Diagnostic]) -> str:
+    return json.dumps([as_dict(d) for d in diagnostics], indent=2, ensure_ascii=False)

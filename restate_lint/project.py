@@ -1,0 +1,200 @@
+"""The cross-file index: every module of the project, parsed on demand, and lookups across them.
+
+Module names follow what Python would import: a dotted path from the project
+root (or `src/`), and an import is resolved the way running code from the
+importer's folder would, nearest folder first. Only modules that are linted or
+that a lookup reaches are parsed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Optional, Union
+
+import libcst as cst
+
+from restate_lint.model.module import ModuleModel
+from restate_lint.model.scope import Function
+from restate_lint.model.services import ServiceDef
+from restate_lint.source import SourceFile, UndecodableSource
+
+
+class ParseFailure(Exception):
+    """A file that cannot be read as Python; `row`/`column` locate it when known."""
+
+    def __init__(self, message: str, row: int = 1, column: int = 1):
+        super().__init__(message)
+        self.row, self.column = row, column
+
+
+def parse(source: SourceFile) -> cst.Module:
+    try:
+        return cst.parse_module(source.text)
+    except cst.ParserSyntaxError as exc:
+        raise ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from exc
+    except RecursionError as exc:
+        raise ParseFailure("file is nested too deeply to parse") from exc
+
+
+def find_root(paths: Iterable[Path]) -> Path:
+    """The nearest folder holding a pyproject.toml above the given paths, else the (first) given folder."""
+    paths = [p.resolve() for p in paths] or [Path.cwd()]
+    start = paths[0] if paths[0].is_dir() else paths[0].parent
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return start
+
+
+class Project:
+    def __init__(self, root: Path, files: Iterable[Path] = (), overrides: Optional[dict[Path, bytes]] = None):
+        self.root = root.resolve()
+        self.overrides = {p.resolve(): data for p, data in (overrides or {}).items()}
+        self.src_root = self.root / "src" if (self.root / "src").is_dir() and not (self.root / "src" / "__init__.py").exists() else None
+        self.path_by_name: dict[str, Path] = {}
+        self.name_by_path: dict[Path, str] = {}
+        for path in [*files, *self.overrides]:
+            self.add_file(path)
+        self._models: dict[Path, Union[ModuleModel, ParseFailure]] = {}
+        self._finalized = False
+        self._finalizing = False
+
+    # -- files and names --------------------------------------------------------------
+    def add_file(self, path: Path) -> str:
+        path = path.resolve()
+        if path in self.name_by_path:
+            return self.name_by_path[path]
+        base = self.src_root if self.src_root and _is_under(path, self.src_root) else self.root
+        parts = list(path.relative_to(base).with_suffix("").parts) if _is_under(path, base) else [path.stem]
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        name = ".".join(parts)
+        self.path_by_name.setdefault(name, path)
+        self.name_by_path[path] = name
+        return name
+
+    def read(self, path: Path) -> bytes:
+        path = path.resolve()
+        return self.overrides[path] if path in self.overrides else path.read_bytes()
+
+    def resolve_module(self, dotted: str, importer: Optional[Path]) -> str:
+        """The project module an import names, as its canonical name; `dotted` itself if none."""
+        if importer is not None:
+            folder = importer.resolve().parent
+            base = self.src_root if self.src_root and _is_under(folder, self.src_root) else self.root
+            while _is_under(folder, base):
+                prefix = ".".join(folder.relative_to(base).parts)
+                name = f"{prefix}.{dotted}" if prefix else dotted
+                if name in self.path_by_name:
+                    return name
+                if folder == base:
+                    break
+                folder = folder.parent
+        return dotted
+
+    # -- models ------------------------------------------------------------------------
+    def model(self, path: Path) -> Union[ModuleModel, ParseFailure]:
+        """The module model of a project file (parsed once), or why it could not be parsed."""
+        path = path.resolve()
+        if path not in self._models:
+            name = self.add_file(path)
+            try:
+                source = SourceFile(str(path), self.read(path))
+                tree = parse(source)
+                self._models[path] = ModuleModel(name, source, tree, self, is_package=path.name == "__init__.py")
+            except UndecodableSource as exc:
+                self._models[path] = ParseFailure(f"cannot decode file: {exc}")
+            except OSError as exc:
+                self._models[path] = ParseFailure(f"cannot read file: {exc.strerror or exc}")
+            except ParseFailure as exc:
+                self._models[path] = exc
+            if self._finalized and not self._finalizing:
+                self._finalize_models()  # a module a lookup reached after the project was resolved
+        return self._models[path]
+
+    def model_named(self, name: str) -> Optional[ModuleModel]:
+        path = self.path_by_name.get(name)
+        if path is None:
+            return None
+        model = self.model(path)
+        return model if isinstance(model, ModuleModel) else None
+
+    def models(self) -> list[ModuleModel]:
+        return [m for m in self._models.values() if isinstance(m, ModuleModel)]
+
+    # -- lookups across modules -------------------------------------------------------------
+    def _symbol(self, qualname: Optional[str], _depth: int = 0):
+        """(module, name) for a qualified name that lands in a project module, following re-exports."""
+        if not qualname or _depth > 5:
+            return None
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self.model_named(".".join(parts[:cut]))
+            if module is None:
+                continue
+            name = parts[cut]
+            bindings = module.bindings.get(name, [])
+            if len(bindings) == 1 and bindings[0].kind == "import":
+                rest = ".".join(parts[cut + 1 :])
+                target = bindings[0].qualname + (f".{rest}" if rest else "")
+                return self._symbol(target, _depth + 1)
+            return module, parts[cut:], bindings
+        return None
+
+    def lookup_service(self, qualname: Optional[str]) -> Optional[ServiceDef]:
+        found = self._symbol(qualname)
+        if not found:
+            return None
+        module, path, bindings = found
+        if len(path) == 1 and len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].node, cst.Call):
+            return module.service_defined_by(bindings[0].node, None, path[0])
+        return None
+
+    def lookup_function(self, qualname: Optional[str]) -> Optional[Function]:
+        found = self._symbol(qualname)
+        if not found:
+            return None
+        module, path, _ = found
+        return module.function_named(".".join(path))
+
+    # -- whole-project passes ----------------------------------------------------------------
+    def finalize(self) -> None:
+        """Resolve handlers, context parameters and durable operations across all loaded modules."""
+        self._finalized = True
+        self._finalize_models()
+
+    def _finalize_models(self) -> None:
+        self._finalizing = True
+        try:
+            while True:  # lookups may load more modules: resolve until nothing new arrives
+                pending = [m for m in self.models() if not m.handlers_bound]
+                if not pending:
+                    break
+                for model in pending:
+                    model.bind_handlers()
+                    model.bind_annotated_contexts()
+                while any([model.propagate_contexts() for model in self.models()]):
+                    pass
+            for model in self.models():
+                model.bind_operations()
+        finally:
+            self._finalizing = False
+
+
+def _is_under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def python_files_under(root: Path, excluded) -> list[Path]:
+    """Every .py file below `root` that `excluded(path, is_dir)` keeps."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not excluded(here / d, True))
+        found.extend(here / f for f in sorted(files) if f.endswith(".py") and not excluded(here / f, False))
+    return found

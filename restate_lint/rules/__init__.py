@@ -1,0 +1,12 @@
+"""Every rule module registers itself on import; importing this package loads them all."""
+
+import importlib
+import pkgutil
+
+from restate_lint.rules.base import CHECKS, RULES, Rule
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "base":
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+__all__ = ["CHECKS", "RULES", "Rule"]
