@@ -31,11 +31,13 @@ class Position:
 
 @dataclass(frozen=True)
 class NodeEdit:
-    """An edit expressed on the tree: replace `node`, or insert before/after it."""
+    """An edit expressed on the tree: replace `node` (or the text from it up to `until`), or insert
+    before/after it."""
 
     node: cst.CSTNode
     content: str
     how: Literal["replace", "before", "after"] = "replace"
+    until: Optional[cst.CSTNode] = None
 
 
 @dataclass(frozen=True)

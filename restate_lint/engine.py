@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, NodeEdit, Position
 from restate_lint.discovery import discover, project_files
 from restate_lint.model.module import ModuleModel
-from restate_lint.project import ParseFailure, Project
+from restate_lint.project import ParseFailure, Project, python_syntax_error
 from restate_lint.rules import CHECKS, RULES
 from restate_lint.source import SourceFile, UndecodableSource
 
@@ -95,15 +94,9 @@ def _mentions_restate(project: Project, path: Path) -> bool:
 
 def _syntax_check(data: bytes) -> Optional[ParseFailure]:
     try:
-        source = SourceFile("", data)
-        ast.parse(source.text)
+        return python_syntax_error(SourceFile("", data).text)
     except UndecodableSource as exc:
         return ParseFailure(f"cannot decode file: {exc}")
-    except SyntaxError as exc:
-        return ParseFailure(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1)
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return ParseFailure(f"cannot parse file: {exc}")
-    return None
 
 
 def _failure(name: str, failure: ParseFailure, settings: Settings, path: Path) -> Optional[Diagnostic]:
@@ -172,7 +165,9 @@ class _Positioner:
             return edit
         assert isinstance(edit, NodeEdit)
         start, end = self.span(edit.node)
-        if edit.how == "before":
+        if edit.until is not None:
+            end = self.span(edit.until)[0]
+        elif edit.how == "before":
             end = start
         elif edit.how == "after":
             start = end

@@ -8,6 +8,7 @@ that a lookup reaches are parsed.
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 from typing import Iterable, Optional, Union
@@ -32,9 +33,20 @@ def parse(source: SourceFile) -> cst.Module:
     try:
         return cst.parse_module(source.text)
     except cst.ParserSyntaxError as exc:
-        raise ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from exc
+        # CPython's own parser names the line a user expects; libcst's is the fallback
+        raise python_syntax_error(source.text) or ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from exc
     except RecursionError as exc:
         raise ParseFailure("file is nested too deeply to parse") from exc
+
+
+def python_syntax_error(text: str) -> Optional[ParseFailure]:
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return ParseFailure(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return ParseFailure(f"cannot parse file: {exc}")
+    return None
 
 
 def find_root(paths: Iterable[Path]) -> Path:
@@ -149,6 +161,16 @@ class Project:
         module, path, bindings = found
         if len(path) == 1 and len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].node, cst.Call):
             return module.service_defined_by(bindings[0].node, None, path[0])
+        return None
+
+    def lookup_class(self, qualname: Optional[str]):
+        """(module, ClassDef) for a module-level class of the project."""
+        found = self._symbol(qualname)
+        if not found:
+            return None
+        module, path, bindings = found
+        if len(path) == 1 and len(bindings) == 1 and bindings[0].kind == "class":
+            return module, bindings[0].node
         return None
 
     def lookup_function(self, qualname: Optional[str]) -> Optional[Function]:

@@ -109,6 +109,10 @@ class ModuleModel:
     def callee_name(self, site: CallSite) -> Optional[str]:
         return self.resolve(site.node.func, site.function)
 
+    def scope_of(self, name: str, function: Optional[Function]) -> Optional[Function]:
+        """The function whose variable `name` is, seen from `function` (None: module level)."""
+        return lookup(name, function, self)[0]
+
     def bindings_of(self, expr: cst.BaseExpression, function: Optional[Function]) -> tuple[Optional[Function], list[Binding]]:
         if isinstance(expr, cst.Name):
             return lookup(expr.value, function, self)
@@ -193,6 +197,10 @@ class ModuleModel:
 
     def bind_handlers(self) -> None:
         self.handlers_bound = True
+        for site in self.sites[cst.Assign]:
+            target = site.node.targets[0].target
+            if isinstance(site.node.value, cst.Call) and isinstance(target, cst.Name):
+                self.service_defined_by(site.node.value, site.function, target.value)
         for function in self.functions:
             if not isinstance(function.node, cst.FunctionDef):
                 continue
@@ -280,6 +288,20 @@ class ModuleModel:
             return self.project.lookup_function(self.resolve(expr, function))
         return None
 
+    def loads(self, root: cst.CSTNode) -> Iterator[tuple[cst.Name, Optional[Function], tuple]]:
+        """Every name read below `root`: (name, innermost function, its ancestors up to `root`)."""
+        walker = _Loads(self)
+        root.visit(walker)
+        return iter(walker.found)
+
+    def uses_of(self, name: str, scope: Optional[Function]) -> Iterator[tuple[cst.Name, tuple]]:
+        """Reads of the variable `name` bound in `scope` (its function, nested functions included),
+        each with its ancestors (innermost last)."""
+        root = scope.node if scope is not None else self.tree
+        for node, function, ancestors in self.loads(root):
+            if node.value == name and lookup(name, function, self)[0] is scope:
+                yield node, ancestors
+
     def function_named(self, qualname: str) -> Optional[Function]:
         for function in self.functions:
             if function.qualname == qualname:
@@ -289,6 +311,63 @@ class ModuleModel:
     @property
     def handlers(self) -> list:
         return [f.handler for f in self.functions if f.handler is not None]
+
+
+class _Loads(cst.CSTVisitor):
+    """Names in load position (not attribute names, keywords, parameters or definitions)."""
+
+    def __init__(self, model: ModuleModel):
+        super().__init__()
+        self.model = model
+        self.functions: list[Optional[Function]] = []
+        self.parents: list[cst.CSTNode] = []
+        self.found: list[tuple[cst.Name, Optional[Function], tuple]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        function = self.model.function_by_node.get(node)
+        if function is not None:
+            self.functions.append(function)
+        if isinstance(node, cst.Name):
+            if self.parents:
+                self.found.append((node, self.functions[-1] if self.functions else None, tuple(self.parents)))
+            return False
+        self.parents.append(node)
+        if isinstance(node, cst.Attribute):
+            node.value.visit(self)
+            return False
+        if isinstance(node, cst.Arg):
+            node.value.visit(self)
+            return False
+        if isinstance(node, (cst.Param, cst.ImportFrom, cst.Import, cst.AsName)):
+            return False
+        for part in _load_parts(node):
+            part.visit(self)
+        return not isinstance(node, _BINDERS)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.Name):
+            return
+        self.parents.pop()
+        if self.model.function_by_node.get(original_node) is not None:
+            self.functions.pop()
+
+
+_BINDERS = (cst.FunctionDef, cst.ClassDef, cst.AssignTarget, cst.For, cst.CompFor, cst.NamedExpr)
+
+
+def _load_parts(node: cst.CSTNode) -> tuple:
+    """The parts of a binding construct that are read, not bound."""
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        return (node.body,)
+    if isinstance(node, cst.AssignTarget):
+        return () if isinstance(node.target, (cst.Name, cst.Tuple, cst.List, cst.StarredElement)) else (node.target,)
+    if isinstance(node, cst.For):
+        return tuple(p for p in (node.iter, node.body, node.orelse) if p is not None)
+    if isinstance(node, cst.CompFor):
+        return tuple(p for p in (node.iter, *node.ifs, node.inner_for_in) if p is not None)
+    if isinstance(node, cst.NamedExpr):
+        return (node.value,)
+    return ()
 
 
 def run_action(call: cst.Call) -> Optional[cst.BaseExpression]:

@@ -79,12 +79,8 @@ class Function:
 
     @property
     def gets_context(self) -> bool:
-        return any(
-            self.module.is_context_value(b.node, self)
-            for bs in self.bindings.values()
-            for b in bs
-            if b.kind == "assign" and isinstance(b.node, cst.Call)
-        )
+        """It calls `current_context()` / `restate_context()` (assigned or used inline)."""
+        return any(self.module.resolve(site.node.func, self) in sdk.CONTEXT_GETTERS for site in self.calls)
 
     @property
     def is_durable(self) -> bool:
@@ -151,6 +147,8 @@ def qualified_name(expr: cst.BaseExpression, function: Optional[Function], modul
             return qualified_name(b.node, scope, module, _depth + 1)
         if b.kind == "def" and scope is not None:
             return f"{module.name}.{scope.qualname}.{name}"
+    elif len({b.qualname for b in bindings if b.kind == "import"}) == 1 and all(b.kind == "import" for b in bindings):
+        return sdk.canonical(bindings[0].qualname)  # `import restate` and `import restate.extensions`
     elif scope is None and all(b.kind in ("def", "class", "assign") for b in bindings):
         return f"{module.name}.{name}" if module.name else name
     return None

@@ -1,0 +1,117 @@
+"""RST301-RST305: handlers and services defined in ways the Restate server or SDK rejects."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from restate_lint.diagnostics import Finding, Fix, NodeEdit
+from restate_lint.model import sdk
+from restate_lint.model.module import ModuleModel
+from restate_lint.model.services import Handler, argument
+from restate_lint.rules.base import check, define
+from restate_lint.rules.edits import restate_ref
+
+RST301 = define("RST301", "state-write-in-shared-handler", "E", "none", "state written from a shared handler")
+RST302 = define("RST302", "api-not-available-for-service-type", "E", "none", "context API the handler's service type does not have")
+RST303 = define("RST303", "context-annotation-mismatch", "W", "safe", "context annotation does not match the handler kind")
+RST304 = define("RST304", "sync-handler", "E", "safe", "handler declared with def instead of async def")
+RST305 = define("RST305", "malformed-handler-definition", "E", "safe", "handler or service definition Restate rejects")
+
+_KIND_WORDS = {
+    sdk.SERVICE: "a service handler",
+    sdk.EXCLUSIVE: "an exclusive virtual-object handler",
+    sdk.SHARED: "a shared virtual-object handler",
+    sdk.WORKFLOW_MAIN: "a workflow `main()` handler",
+    sdk.WORKFLOW_SHARED: "a workflow `handler()` (always shared)",
+}
+
+
+def _root_handler(site) -> Optional[Handler]:
+    root = site.function.durable_root() if site.function is not None else None
+    return root.handler if root is not None else None
+
+
+@check(RST301, RST302)
+def api_per_handler_kind(model: ModuleModel, settings) -> Iterator[Finding]:
+    for site in model.durable_ops():
+        if not site.in_durable_code:
+            continue
+        handler = _root_handler(site)
+        if handler is None or handler.kind is None:
+            continue
+        method = site.op.method
+        if method in sdk.STATE_WRITES and handler.kind in (sdk.SHARED, sdk.WORKFLOW_SHARED):
+            yield Finding("RST301", site.node, f"`ctx.{method}(..)` in {_KIND_WORDS[handler.kind]}: shared handlers can only read state (the server rejects the write with RT0017 and retries forever). Move the write to an exclusive handler (or the workflow's `main()`)")
+        elif handler.kind == sdk.SERVICE and (method in sdk.STATE_APIS or method == "key"):
+            yield Finding("RST302", site.node, f"`ctx.{method}()` in a plain Service handler: services have no key and no state (RT0017 failed precondition, retried forever). Use a VirtualObject or Workflow")
+        elif method == "promise" and handler.service.kind != "workflow":
+            yield Finding("RST302", site.node, "`ctx.promise(..)` exists only in workflows: use an awakeable (`ctx.awakeable()`) here, or make this a Workflow")
+
+
+@check(RST303)
+def context_annotation_mismatch(model: ModuleModel, settings) -> Iterator[Finding]:
+    for handler in model.handlers:
+        param = handler.context_param
+        if handler.kind is None or param is None or param.annotation is None:
+            continue
+        expr = param.annotation.annotation
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            continue  # unions and strings: intent unclear, leave them to the author
+        found = model.resolve(expr, handler.function.parent)
+        expected = sdk.CONTEXT_TYPE_FOR_KIND[handler.kind]
+        if found not in sdk.CONTEXT_TYPES or found == expected:
+            continue
+        short = expected.rsplit(".", 1)[-1]
+        fix = _annotation_fix(model, expr, short)
+        yield Finding("RST303", expr, f"{_KIND_WORDS[handler.kind].capitalize()} receives `{short}`, not `{found.rsplit('.', 1)[-1]}`: annotate the context as `{short}` so type checkers see the API the server allows", fix)
+
+
+def _annotation_fix(model: ModuleModel, expr: cst.BaseExpression, short: str) -> Optional[Fix]:
+    if isinstance(expr, cst.Attribute):
+        text = f"{model.tree.code_for_node(expr.value)}.{short}"
+    else:
+        text = restate_ref(model, short)
+    return Fix("safe", f"Annotate as `{text}`", [NodeEdit(expr, text)]) if text else None
+
+
+@check(RST304)
+def sync_handler(model: ModuleModel, settings) -> Iterator[Finding]:
+    for handler in model.handlers:
+        function = handler.function
+        if function.is_async:
+            continue
+        node = function.node
+        # the FunctionDef's own range starts at `def`, after its decorators
+        fix = Fix("safe", "Make the handler `async def`", [NodeEdit(node, "async ", "before")])
+        yield Finding("RST304", node.name, f"Handler `{function.name}` is a plain `def`: the SDK awaits every handler, so each attempt fails and is retried forever. Declare it `async def`", fix)
+
+
+@check(RST305)
+def malformed_handler_definition(model: ModuleModel, settings) -> Iterator[Finding]:
+    for handler in model.handlers:
+        function = handler.function
+        decorator = handler.decorator.decorator
+        if not handler.called:
+            yield Finding("RST305", decorator, f"`@{model.tree.code_for_node(decorator)}` is used without calling it: the function is not registered as a handler. Write `@{model.tree.code_for_node(decorator)}()`", Fix("safe", "Call the decorator", [NodeEdit(decorator, "()", "after")]))
+        count = len(function.params)
+        if count == 0 or count > 2:
+            yield Finding("RST305", function.node.name, f"Handler `{function.name}` takes {count} parameters: a handler takes the context and at most one input")
+        if handler.name is not None and not re.match(sdk.HANDLER_NAME_PATTERN, handler.name):
+            name_arg = argument(decorator, 0, "name") if isinstance(decorator, cst.Call) else None
+            yield Finding("RST305", name_arg.value if name_arg else function.node.name, f"Handler name {handler.name!r} is not a valid Restate handler name (letters, digits and `_`, starting with a letter)")
+        earlier = [h for h in handler.service.handlers if h.name == handler.name and h is not handler]
+        if handler.name is not None and earlier and handler.service.handlers.index(earlier[0]) < handler.service.handlers.index(handler):
+            yield Finding("RST305", function.node.name, f"Handler name {handler.name!r} is already used in {handler.service.label!r}: the SDK refuses to register it")
+        if handler.method == "main":
+            mains = [h for h in handler.service.handlers if h.method == "main"]
+            if len(mains) > 1 and mains.index(handler) > 0:
+                yield Finding("RST305", function.node.name, f"Workflow {handler.service.label!r} already has a `main()` handler: a workflow has exactly one")
+    for service in model.services.values():
+        if service.name is not None and not re.match(sdk.SERVICE_NAME_PATTERN, service.name):
+            name_arg = argument(service.call, 0, "name")
+            yield Finding("RST305", name_arg.value if name_arg else service.call, f"Service name {service.name!r} is not a valid Restate service name (letters, digits, `.`, `_`, `-`, starting with a letter)")
+        if service.kind == "workflow" and service.handlers and not any(h.method == "main" for h in service.handlers):
+            yield Finding("RST305", service.call, f"Workflow {service.label!r} has handlers but no `main()`: a workflow needs exactly one `@{service.var}.main()`")
