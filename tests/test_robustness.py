@@ -61,3 +61,55 @@ def test_arbitrary_text_never_crashes(tmp_path: Path, text: str) -> None:
     result = lint_paths([path], Settings(root=tmp_path))
     assert not result.internal_errors
     assert all(d.start.row >= 1 and d.start.column >= 1 for d in result.diagnostics)
+
+
+PLAIN_WITH_RESTATE_IMPORTED = textwrap.dedent(
+    """\
+    import asyncio
+    import os
+    import random
+    import time
+    import uuid
+
+    import restate
+
+
+    def timestamp() -> float:
+        try:
+            return time.time()
+        except:  # noqa: E722 - plain Python, no handler anywhere near
+            return 0.0
+
+
+    async def crawl(urls: set) -> list:
+        out = []
+        for url in urls:
+            out.append(await asyncio.sleep(0, result=url))
+        return out
+
+
+    class Runner:
+        def run(self, name: str, action) -> object:
+            return action()
+
+        def sleep(self, seconds: float) -> None:
+            time.sleep(seconds)
+
+
+    def main(ctx: dict) -> str:
+        ctx["id"] = str(uuid.uuid4())
+        Runner().run("x", lambda: ctx.get("id"))
+        print(os.environ.get("HOME"), random.random())
+        return ctx["id"]
+
+
+    CLIENT = restate.create_client
+    """
+)
+
+
+def test_plain_python_is_quiet_with_every_rule(tmp_path: Path) -> None:
+    (tmp_path / "plain.py").write_text(PLAIN_WITH_RESTATE_IMPORTED)
+    result = lint_paths([tmp_path], Settings(root=tmp_path, select=("ALL",)))
+    assert not result.internal_errors
+    assert result.diagnostics == []
