@@ -174,6 +174,15 @@ class ModuleModel:
                 return op
         return None
 
+    def awaited_ops(self, expr: cst.BaseExpression, function: Optional[Function]) -> list[DurableOp]:
+        """The durable operations `await expr` waits for: the future `expr` holds, or every future
+        handed to a Restate combinator (`restate.select(done=fut, timeout=ctx.sleep(..))`)."""
+        if isinstance(expr, cst.Call) and self.resolve(expr.func, function) in sdk.COMBINATORS:
+            ops = (self.future_op(arg.value, function) for arg in expr.args if not arg.star)
+            return [op for op in ops if op is not None]
+        op = self.future_op(expr, function)
+        return [op] if op is not None else []
+
     def durable_ops(self) -> Iterator[CallSite]:
         return (site for site in self.calls if site.op is not None)
 
