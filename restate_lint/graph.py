@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 
 CALL, SEND, DELAYED_SEND = "call", "send", "delayed_send"
 
-# Where each call API takes its target, key and delay: (position, keyword); None: not taken.
-_KEY = {"object_call": (1, "key"), "object_send": (1, "key"), "workflow_call": (1, "key"), "workflow_send": (1, "key"), "generic_call": (3, "key"), "generic_send": (3, "key")}
-_DELAY = {"service_send": 2, "object_send": 3, "workflow_send": 3, "generic_send": 4}
-
 MAX_CYCLE = 8  # objects on one cycle; longer chains are not searched
 
 
@@ -145,12 +141,12 @@ def _mode(site: CallSite) -> str:
     method = site.op.method
     if method in sdk.REQUEST_RESPONSE_CALLS:
         return CALL
-    return DELAYED_SEND if argument(site.node, _DELAY[method], "send_delay") is not None else SEND
+    return DELAYED_SEND if argument(site.node, sdk.SEND_DELAY_POSITION[method], "send_delay") is not None else SEND
 
 
 def _key(site: CallSite) -> Optional[cst.BaseExpression]:
-    where = _KEY.get(site.op.method)
-    arg = argument(site.node, *where) if where else None
+    position = sdk.KEY_POSITION.get(site.op.method)
+    arg = argument(site.node, position, "key") if position is not None else None
     return arg.value if arg is not None else None
 
 

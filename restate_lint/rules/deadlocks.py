@@ -12,24 +12,18 @@ from restate_lint.rules.base import check, define
 RST402 = define("RST402", "self-call-deadlock", "E", "none", "exclusive handler calls its own object and key and waits")
 RST403 = define("RST403", "exclusive-call-cycle", "E", "none", "cycle of request-response calls between exclusive virtual-object handlers")
 
+_WAY_OUT = "Use a one-way send (`ctx.object_send`), or a `kind=\"shared\"` handler for reads"
+
 
 @check(RST402)
 def self_call_deadlock(model: ModuleModel, settings) -> Iterator[Finding]:
     for edge in model.project.service_graph().self_calls():
         if edge.model is model:
-            yield Finding(
-                "RST402", edge.site.node,
-                f"`{edge.caller.label}` calls the exclusive handler `{edge.callee.label}` of its own key and waits: the callee queues behind the caller, which never finishes (deadlock). "
-                "Use a one-way send (`ctx.object_send`), call a `kind=\"shared\"` handler, or do the work inline",
-            )  # fmt: skip
+            yield Finding("RST402", edge.site.node, f"`{edge.caller.label}` calls the exclusive handler `{edge.callee.label}` of its own key and waits: the callee queues behind the caller, which never finishes (deadlock). {_WAY_OUT}, or do the work inline")
 
 
 @check(RST403)
 def exclusive_call_cycle(model: ModuleModel, settings) -> Iterator[Finding]:
     for edge, cycle in model.project.service_graph().cycles.items():
         if edge.model is model:
-            yield Finding(
-                "RST403", edge.site.node,
-                f"Request-response calls between exclusive handlers form a cycle: {cycle_text(cycle)}. When the keys meet, each handler holds its key while waiting for the next: deadlock. "
-                "Break the cycle with a one-way send, or a `kind=\"shared\"` handler for reads",
-            )  # fmt: skip
+            yield Finding("RST403", edge.site.node, f"Request-response calls between exclusive handlers form a cycle: {cycle_text(cycle)}. When the keys meet, each handler holds its key while waiting for the next: deadlock. {_WAY_OUT} to break the cycle")

@@ -91,10 +91,7 @@ def _next_send(model: ModuleModel, site: Site) -> Optional[str]:
     if not isinstance(value, cst.Call):
         return None
     op = model.op_of(value, site.function)
-    if op is None or op.method not in sdk.SENDS or argument(value, None, "send_delay") is not None:
-        return None
-    positional_delay = {"service_send": 2, "object_send": 3, "workflow_send": 3, "generic_send": 4}[op.method]
-    if argument(value, positional_delay, None) is not None:
+    if op is None or op.method not in sdk.SENDS or argument(value, sdk.SEND_DELAY_POSITION[op.method], "send_delay") is not None:
         return None
     return f"ctx.{op.method}(..)"
 
