@@ -17,6 +17,7 @@ import libcst as cst
 
 from restate_lint.model import sdk
 from restate_lint.model.module import CallSite, ModuleModel
+from restate_lint.model.scope import Function
 from restate_lint.model.services import Handler, ServiceDef, argument, literal_string
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ def build_graph(project: "Project") -> ServiceGraph:
                 by_handler[handler] = node
                 graph.nodes.append(node)
     components = _import_components(project, models)
+    helpers = _Helpers(models)
     external: dict[tuple[str, str], Node] = {}
     for model in models:
         for site in model.durable_ops():
@@ -115,14 +117,43 @@ def build_graph(project: "Project") -> ServiceGraph:
             if method not in sdk.REQUEST_RESPONSE_CALLS and method not in sdk.SENDS:
                 continue
             root = site.function.durable_root() if site.function is not None and not site.in_action else None
-            caller = by_handler.get(root.handler) if root is not None and root.handler is not None else None
-            if caller is None:
+            callers = [by_handler[h] for h in helpers.handlers_of(root) if h in by_handler] if root is not None else []
+            if not callers:
                 continue
             callee = _target(model, site, by_handler, by_name, components, external, graph)
             if callee is None:
                 continue
-            graph.edges.append(Edge(caller, callee, _mode(site), method, _key(site), site, model))
+            for caller in callers:
+                graph.edges.append(Edge(caller, callee, _mode(site), method, _key(site), site, model))
     return graph
+
+
+class _Helpers:
+    """Which handlers a context helper works for: `await reserve_stock(ctx, ..)` in a handler makes
+    the helper's calls that handler's calls (through helpers calling helpers, too)."""
+
+    def __init__(self, models: list[ModuleModel]):
+        self.callers: dict[Function, list[Function]] = {}
+        for model in models:
+            for site in model.calls:
+                if not site.in_durable_code or not isinstance(site.node.func, (cst.Name, cst.Attribute)):
+                    continue
+                if not any(model.is_context_value(a.value, site.function) for a in site.node.args):
+                    continue
+                callee = model.action_function(site.node.func, site.function)
+                if callee is not None and callee.handler is None and callee.context_params:
+                    self.callers.setdefault(callee, []).append(site.function.durable_root())
+
+    def handlers_of(self, root: Function, _seen: Optional[set] = None) -> list[Handler]:
+        if root.handler is not None:
+            return [root.handler]
+        seen = _seen if _seen is not None else {root}
+        found: list[Handler] = []
+        for caller in self.callers.get(root, []):
+            if caller is not None and caller not in seen:
+                seen.add(caller)
+                found += [h for h in self.handlers_of(caller, seen) if h not in found]
+        return found
 
 
 def _services(model: ModuleModel) -> list[ServiceDef]:
