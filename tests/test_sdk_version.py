@@ -72,3 +72,5 @@ def test_rst502_severity_follows_the_target(tmp_path, pin, severity):
     (tmp_path / "app.py").write_text(HANDLER)
     result = lint_paths([tmp_path / "app.py"], Settings(root=tmp_path))
     assert [(d.code, d.severity.value) for d in result.diagnostics] == [("RST502", severity)]
+    # the TerminalError guard would still swallow an old SDK's suspension: no fix there
+    assert (result.diagnostics[0].fix is None) == (severity == "error")

@@ -50,7 +50,8 @@ def broad_except(model: ModuleModel, settings) -> Iterator[Finding]:
             accept = _reraise_of(name) if old_sdk else _any_raise
             if _lets_through(model, site, name, _TERMINAL, accept):
                 continue
-            yield _rst502(model, site.node, old_sdk, "`except Exception`", _guard_fix(model, site, name, "terminal"))
+            # before 0.11 the block must also let suspension through: no one-line guard does both
+            yield _rst502(model, site.node, old_sdk, "`except Exception`", None if old_sdk else _guard_fix(model, site, name, "terminal"))
     for site in model.sites[cst.With]:
         if not site.in_durable_code:
             continue
