@@ -29,6 +29,7 @@ _HTTP_CLIENTS = {"httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession", "
 
 # What names the Restate ingress: its default port, or a host/variable called restate or ingress.
 _INGRESS_TEXT = re.compile(r"restate|ingress|:8080\b", re.IGNORECASE)
+_ADMIN_TEXT = re.compile(r"admin|:9070\b", re.IGNORECASE)  # the admin API is not an invocation
 
 
 # -- RST209 ---------------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ def _ingress_use(model: ModuleModel, site: CallSite) -> Optional[str]:
     elif verb not in _SESSION_VERBS or callee.startswith("restate."):
         return None
     url = argument(call, 1 if verb == "request" else 0, "url")
-    if url is not None and _is_url(model, url.value) and _names_ingress(model, url.value, function):
+    if url is not None and _is_url(model, url.value) and _names_ingress(model, url.value, function) and not _ADMIN_TEXT.search(model.tree.code_for_node(url.value)):
         return "An HTTP request to the Restate ingress"
     return None
 
