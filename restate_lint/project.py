@@ -198,12 +198,10 @@ class Project:
         return found
 
     def service_graph(self) -> "ServiceGraph":
-        """The calls between handlers of the whole project (built once, from every module that can
-        define or call handlers, whichever files are being linted)."""
+        """The calls between handlers of the whole project (built once, after `finalize`)."""
         if self._graph is None:
             from restate_lint.graph import build_graph
 
-            self._load_service_modules()
             self._graph = build_graph(self)
         return self._graph
 
@@ -227,9 +225,11 @@ class Project:
 
     # -- whole-project passes ----------------------------------------------------------------
     def finalize(self) -> None:
-        """Resolve handlers, context parameters and durable operations across all loaded modules."""
+        """Resolve handlers, context parameters and durable operations across the project. Every
+        module that can hold handlers is read first, whichever files are linted, so that what a
+        check sees does not depend on which files were named (or on the order checks run in)."""
         self._finalized = True
-        self._finalize_models()
+        self._load_service_modules()
 
     def _finalize_models(self) -> None:
         self._finalizing = True
