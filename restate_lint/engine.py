@@ -15,7 +15,7 @@ from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, NodeEdit, Position
 from restate_lint.discovery import discover, project_files
 from restate_lint.model.module import ModuleModel
-from restate_lint.project import ParseFailure, Project, mentions_restate, python_syntax_error
+from restate_lint.project import ParseFailure, Project, mentions_restate, syntax_failure
 from restate_lint.rules import CHECKS, RULES
 from restate_lint.source import SourceFile, UndecodableSource
 
@@ -89,7 +89,7 @@ def _relevance(project: Project):
 
 def _syntax_check(data: bytes) -> Optional[ParseFailure]:
     try:
-        return python_syntax_error(SourceFile("", data).text)
+        return syntax_failure(SourceFile("", data).text)
     except UndecodableSource as exc:
         return ParseFailure(f"cannot decode file: {exc}")
 

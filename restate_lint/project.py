@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
@@ -32,18 +33,43 @@ class ParseFailure(Exception):
         self.row, self.column = row, column
 
 
-def parse(source: SourceFile) -> cst.Module:
-    # CPython's parser goes first: it names the line a user expects, and it rejects nesting that
-    # crashes libcst's native parser (thousands of brackets), which no runnable file has anyway.
-    failure = python_syntax_error(source.text)
-    if failure is not None:
-        raise failure
+_BRACKET = re.compile(r"[(\[{]|[)\]}]")
+MAX_NESTING = 200  # CPython's own limit; libcst's native parser crashes (segfault) on a few thousand
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                row = text.count("\n", 0, match.start()) + 1
+                raise ParseFailure(f"brackets nested more than {MAX_NESTING} deep", row, 1)
+        else:
+            depth -= 1
+
+
+def parse(text: str) -> cst.Module:
+    """libcst's tree of the text. libcst goes first so that code written for a newer Python
+    than the one running the linter still parses; CPython's parser only locates errors."""
+    _check_nesting(text)
     try:
-        return cst.parse_module(source.text)
+        return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        raise ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from exc
+        raise python_syntax_error(text) or ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from exc
     except RecursionError as exc:
         raise ParseFailure("file is nested too deeply to parse") from exc
+
+
+def syntax_failure(text: str) -> Optional[ParseFailure]:
+    """Why a file does not parse, checked cheaply (CPython's parser, confirmed by libcst)."""
+    if python_syntax_error(text) is None:
+        return None
+    try:
+        parse(text)
+    except ParseFailure as failure:
+        return failure
+    return None
 
 
 def python_syntax_error(text: str) -> Optional[ParseFailure]:
@@ -121,7 +147,7 @@ class Project:
             name = self.add_file(path)
             try:
                 source = SourceFile(str(path), self.read(path))
-                tree = parse(source)
+                tree = parse(source.text)
                 try:
                     self._models[path] = ModuleModel(name, source, tree, self, is_package=path.name == "__init__.py")
                 except RecursionError as exc:

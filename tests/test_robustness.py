@@ -113,3 +113,9 @@ def test_plain_python_is_quiet_with_every_rule(tmp_path: Path) -> None:
     result = lint_paths([tmp_path], Settings(root=tmp_path, select=("ALL",)))
     assert not result.internal_errors
     assert result.diagnostics == []
+
+
+def test_code_for_a_newer_python_is_not_a_syntax_error(tmp_path: Path) -> None:
+    # PEP 701 f-strings (3.12) are rejected by CPython 3.11's parser but are valid code to lint
+    (tmp_path / "new.py").write_text('import restate\nanswer = None\nprint(f"Solution: {(answer or "n/a")[:100]}")\n')
+    assert lint_dir(tmp_path) == set()
