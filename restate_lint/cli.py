@@ -136,3 +136,18 @@ def show_rule(code: str) -> None:
     if text is None:
         _fail(f"no documentation found for {code}")
     click.echo(text)
+
+
+@main.command("lsp")
+@click.option("--tcp", "port", type=click.IntRange(1, 65535), help="Listen on 127.0.0.1:PORT instead of standard input and output.")
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default).")
+def lsp(port: Optional[int], stdio: bool) -> None:
+    """Run the language server (diagnostics as you type, quick fixes)."""
+    if port is not None and stdio:
+        _fail("--tcp and --stdio exclude each other")
+    try:
+        from restate_lint.lsp.server import serve
+    except ImportError as exc:
+        _fail(f"the language server needs pygls ({exc}): pip install 'restate-lint[lsp]'")
+        return
+    serve(port)

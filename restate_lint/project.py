@@ -59,9 +59,35 @@ def find_root(paths: Iterable[Path]) -> Path:
     return start
 
 
+class ParseCache:
+    """Parsed files kept across runs and reused while a file's bytes are unchanged (the language
+    server keeps one per project, so an edit reparses only the edited file). Trees are immutable;
+    models are not, so they are rebuilt from the trees in every run."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[bytes, Union[tuple[SourceFile, cst.Module], ParseFailure, UndecodableSource]]] = {}
+
+    def parse(self, path: Path, data: bytes) -> tuple[SourceFile, cst.Module]:
+        entry = self._entries.get(path)
+        if entry is None or entry[0] != data:
+            try:
+                source = SourceFile(str(path), data)
+                entry = (data, (source, parse(source)))
+            except (ParseFailure, UndecodableSource) as exc:
+                entry = (data, exc)
+            self._entries[path] = entry
+        if isinstance(entry[1], Exception):
+            raise entry[1]
+        return entry[1]
+
+    def forget(self, path: Path) -> None:
+        self._entries.pop(path.resolve(), None)
+
+
 class Project:
-    def __init__(self, root: Path, files: Iterable[Path] = (), overrides: Optional[dict[Path, bytes]] = None):
+    def __init__(self, root: Path, files: Iterable[Path] = (), overrides: Optional[dict[Path, bytes]] = None, cache: Optional[ParseCache] = None):
         self.root = root.resolve()
+        self.cache = cache
         self.overrides = {p.resolve(): data for p, data in (overrides or {}).items()}
         self.src_root = self.root / "src" if (self.root / "src").is_dir() and not (self.root / "src" / "__init__.py").exists() else None
         self.path_by_name: dict[str, Path] = {}
@@ -112,8 +138,7 @@ class Project:
         if path not in self._models:
             name = self.add_file(path)
             try:
-                source = SourceFile(str(path), self.read(path))
-                tree = parse(source)
+                source, tree = self._parse(path)
                 self._models[path] = ModuleModel(name, source, tree, self, is_package=path.name == "__init__.py")
             except UndecodableSource as exc:
                 self._models[path] = ParseFailure(f"cannot decode file: {exc}")
@@ -124,6 +149,16 @@ class Project:
             if self._finalized and not self._finalizing:
                 self._finalize_models()  # a module a lookup reached after the project was resolved
         return self._models[path]
+
+    def _parse(self, path: Path) -> tuple[SourceFile, cst.Module]:
+        if self.cache is not None:
+            return self.cache.parse(path, self.read(path))
+        source = SourceFile(str(path), self.read(path))
+        return source, parse(source)
+
+    def loaded_paths(self) -> set[Path]:
+        """The files this run parsed: the linted ones and every module a lookup reached."""
+        return set(self._models)
 
     def model_named(self, name: str) -> Optional[ModuleModel]:
         path = self.path_by_name.get(name)
