@@ -50,9 +50,12 @@ class RestateLintServer(LanguageServer):
     # -- linting -----------------------------------------------------------------------
     def schedule(self, path: Path, delay: float = 0.0) -> None:
         """Lint `path` and the open files that depend on it, after `delay` unless it changes again."""
+        self.cancel(path)
+        self.pending[path] = asyncio.create_task(self._lint_later(path, delay))
+
+    def cancel(self, path: Path) -> None:
         if (task := self.pending.pop(path, None)) is not None:
             task.cancel()
-        self.pending[path] = asyncio.create_task(self._lint_later(path, delay))
 
     async def _lint_later(self, path: Path, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -144,8 +147,7 @@ async def did_close(ls: RestateLintServer, params: types.DidCloseTextDocumentPar
     path = _path(params.text_document.uri)
     if path not in ls.uris:
         return
-    if (task := ls.pending.pop(path, None)) is not None:
-        task.cancel()
+    ls.cancel(path)
     del ls.uris[path]
     ls.linted.pop(path, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))

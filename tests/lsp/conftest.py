@@ -88,7 +88,8 @@ class Editor:
     def open(self, path: Path) -> str:
         uri = path.as_uri()
         self.versions[uri], self.texts[uri] = 1, path.read_text(encoding="utf-8")
-        item = types.TextDocumentItem(uri=uri, language_id="python", version=1, text=self.texts[uri])
+        language = "python" if path.suffix == ".py" else path.suffix.lstrip(".")
+        item = types.TextDocumentItem(uri=uri, language_id=language, version=1, text=self.texts[uri])
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
         return uri
 

@@ -23,6 +23,13 @@ async def increment(ctx: restate.ObjectContext, delta: int) -> int:
     return delta
 '''
 
+# A handler module whose service object lives in another module: whether its handlers may write
+# state depends on the service's kind, defined over there.
+SPLIT_SERVICE = {
+    "services.py": 'import restate\n\ngreeter = restate.Service("Greeter")\n',
+    "handlers.py": 'from services import greeter\n\n\n@greeter.handler()\nasync def greet(ctx, name: str) -> str:\n    ctx.set("last", name)\n    return name\n',
+}
+
 
 def project(tmp_path: Path, files: dict[str, str], config: str = "") -> Path:
     (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "app"\n\n[tool.restate-lint]\n{config}', encoding="utf-8")
@@ -142,12 +149,7 @@ async def test_syntax_error_mid_edit_then_recovery(editor: Editor, tmp_path: Pat
 
 
 async def test_edit_in_service_module_refreshes_dependent_handler_module(editor: Editor, tmp_path: Path):
-    # the handler module imports its service object: whether state may be written depends on
-    # the service's kind, defined in the other module
-    root = project(tmp_path, {
-        "services.py": 'import restate\n\ngreeter = restate.Service("Greeter")\n',
-        "handlers.py": 'from services import greeter\n\n\n@greeter.handler()\nasync def greet(ctx, name: str) -> str:\n    ctx.set("last", name)\n    return name\n',
-    })  # fmt: skip
+    root = project(tmp_path, SPLIT_SERVICE)
     mark = editor.mark()
     handlers = editor.open(root / "handlers.py")
     assert codes(await editor.diagnostics(handlers, mark)) == ["RST302"]
@@ -167,10 +169,7 @@ async def test_edit_in_service_module_refreshes_dependent_handler_module(editor:
 
 
 async def test_saved_change_in_a_closed_module_is_seen_on_watched_file_event(client, editor: Editor, tmp_path: Path):
-    root = project(tmp_path, {
-        "services.py": 'import restate\n\ngreeter = restate.Service("Greeter")\n',
-        "handlers.py": 'from services import greeter\n\n\n@greeter.handler()\nasync def greet(ctx, name: str) -> str:\n    await ctx.get("x")\n    return name\n',
-    })  # fmt: skip
+    root = project(tmp_path, SPLIT_SERVICE)
     mark = editor.mark()
     handlers = editor.open(root / "handlers.py")
     assert codes(await editor.diagnostics(handlers, mark)) == ["RST302"]
