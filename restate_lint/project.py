@@ -62,10 +62,17 @@ def find_root(paths: Iterable[Path]) -> Path:
 class ParseCache:
     """Parsed files kept across runs and reused while a file's bytes are unchanged (the language
     server keeps one per project, so an edit reparses only the edited file). Trees are immutable;
-    models are not, so they are rebuilt from the trees in every run."""
+    models are not, so they are rebuilt from the trees in every run. Also remembers where each
+    project file resolves to, which costs system calls for every file of the project."""
 
     def __init__(self) -> None:
         self._entries: dict[Path, tuple[bytes, Union[tuple[SourceFile, cst.Module], ParseFailure, UndecodableSource]]] = {}
+        self._resolved: dict[Path, Path] = {}
+
+    def resolve(self, path: Path) -> Path:
+        if path not in self._resolved:
+            self._resolved[path] = path.resolve()
+        return self._resolved[path]
 
     def parse(self, path: Path, data: bytes) -> tuple[SourceFile, cst.Module]:
         entry = self._entries.get(path)
@@ -81,6 +88,7 @@ class ParseCache:
         return entry[1]
 
     def forget(self, path: Path) -> None:
+        self._resolved.pop(path, None)
         self._entries.pop(path.resolve(), None)
 
 
@@ -100,7 +108,7 @@ class Project:
 
     # -- files and names --------------------------------------------------------------
     def add_file(self, path: Path) -> str:
-        path = path.resolve()
+        path = self.cache.resolve(path) if self.cache is not None else path.resolve()
         if path in self.name_by_path:
             return self.name_by_path[path]
         base = self.src_root if self.src_root and _is_under(path, self.src_root) else self.root
