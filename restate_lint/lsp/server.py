@@ -7,7 +7,7 @@ the order events arrive, so the event loop stays free to answer requests while a
 from __future__ import annotations
 
 import asyncio
-import logging
+import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,15 +22,18 @@ from restate_lint.lsp import actions, convert
 from restate_lint.lsp.session import Linted, Run, Session
 
 DEBOUNCE_SECONDS = 0.2  # after the last keystroke; open and save lint at once
+# The engine allows deep recursion (libcst visits per tree level): give the worker thread the
+# stack the main thread has, not a thread's default.
+WORKER_STACK_BYTES = 64 * 1024 * 1024
 CONFIG_NAME = "pyproject.toml"
 
-log = logging.getLogger(__name__)
 
 
 class RestateLintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("restate-lint", __version__)
         self.session = Session()
+        threading.stack_size(WORKER_STACK_BYTES)  # for threads started from now on: the worker
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restate-lint")
         self.uris: dict[Path, str] = {}
         self.linted: dict[Path, tuple[Optional[int], Linted]] = {}  # open file -> (version, result)
