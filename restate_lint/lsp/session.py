@@ -137,7 +137,8 @@ class Session:
                 linted[path] = Linted(SourceFile(str(path), b""), [])
             if not targets:
                 continue
-            result = lint_paths(targets, index.settings, dict(self.buffers), files=index.files, cache=index.cache)
+            buffers = {p: data for p, data in self.buffers.items() if p.is_relative_to(root)}  # not another project's
+            result = lint_paths(targets, index.settings, buffers, files=index.files, cache=index.cache)
             errors.extend(result.internal_errors)
             found: dict[str, list[Diagnostic]] = {}
             for d in result.diagnostics:
