@@ -163,3 +163,18 @@ def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
     service_graph = project.service_graph()
     render = {"mermaid": to_mermaid, "dot": to_dot, "json": lambda g: to_json(g, settings.root)}[fmt]
     click.echo(render(service_graph), nl=False)
+
+
+@main.command("lsp")
+@click.option("--tcp", "port", type=click.IntRange(1, 65535), help="Listen on 127.0.0.1:PORT instead of standard input and output.")
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default).")
+def lsp(port: Optional[int], stdio: bool) -> None:
+    """Run the language server (diagnostics as you type, quick fixes)."""
+    if port is not None and stdio:
+        _fail("--tcp and --stdio exclude each other")
+    try:
+        from restate_lint.lsp.server import serve
+    except ImportError as exc:
+        _fail(f"the language server needs pygls ({exc}): pip install 'restate-lint[lsp]'")
+        return
+    serve(port)

@@ -82,3 +82,25 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         return (self.filename, self.start.row, self.start.column, self.code)
+
+
+def compatible_fixes(diagnostics: list[Diagnostic], applicable: frozenset = frozenset({"safe"})) -> list[Fix]:
+    """The fixes of `diagnostics` with an allowed applicability that can be applied together, in one
+    pass: in position order, a fix is kept only if none of its edits overlaps or touches an edit of a
+    fix kept before it (touching edits have no well-defined combined result). What is left out is
+    fixed by another pass over the re-linted text."""
+    kept: list[Fix] = []
+    taken: list[Edit] = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        fix = d.fix
+        if fix is None or fix.applicability not in applicable or not fix.edits:
+            continue
+        if any(_touch(e, t) for e in fix.edits for t in taken):
+            continue
+        kept.append(fix)
+        taken.extend(fix.edits)
+    return kept
+
+
+def _touch(a: Edit, b: Edit) -> bool:
+    return a.start <= b.end and b.start <= a.end

@@ -15,7 +15,7 @@ from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, NodeEdit, Position
 from restate_lint.discovery import discover, project_files
 from restate_lint.model.module import ModuleModel
-from restate_lint.project import ParseFailure, Project, mentions_restate, syntax_failure
+from restate_lint.project import ParseCache, ParseFailure, Project, mentions_restate, syntax_failure
 from restate_lint.rules import CHECKS, RULES
 from restate_lint.source import SourceFile, UndecodableSource
 
@@ -27,20 +27,29 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
     internal_errors: list[str] = field(default_factory=list)
+    loaded: set[Path] = field(default_factory=set)  # files parsed: the linted ones and those they reach
 
 
-def lint_paths(paths: list[Path], settings: Settings, overrides: Optional[dict[Path, bytes]] = None, display: Optional[dict[Path, str]] = None) -> Result:
+def lint_paths(
+    paths: list[Path],
+    settings: Settings,
+    overrides: Optional[dict[Path, bytes]] = None,
+    display: Optional[dict[Path, str]] = None,
+    files: Optional[list[Path]] = None,
+    cache: Optional[ParseCache] = None,
+) -> Result:
     """Lint the files under `paths` as one project rooted at `settings.root`.
 
     `overrides` gives file contents that differ from disk (stdin, an editor's buffer);
-    `display` maps paths to the names shown to the user.
+    `display` maps paths to the names shown to the user. A long-lived caller (the language
+    server) passes the project's `files` it keeps and a parse `cache`.
     """
     overrides = overrides or {}
     # libcst's visitors recurse per tree level; CPython-valid nesting can exceed the default limit
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     targets = [p for p in paths if p.resolve() in {o.resolve() for o in overrides}]
     targets += discover([p for p in paths if p not in targets], settings)
-    project = Project(settings.root, [*project_files(settings), *targets], overrides)
+    project = Project(settings.root, [*(project_files(settings) if files is None else files), *targets], overrides, cache)
     result = Result(files=len(targets))
     models: list[tuple[Path, ModuleModel]] = []
     relevant = _relevance(project)
@@ -67,6 +76,7 @@ def lint_paths(paths: list[Path], settings: Settings, overrides: Optional[dict[P
         result.diagnostics.extend(lint_model(model, settings, path, result.internal_errors))
     result.diagnostics = [d for d in result.diagnostics if d is not None]
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.loaded = project.loaded_paths()
     return result
 
 

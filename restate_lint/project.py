@@ -92,9 +92,43 @@ def find_root(paths: Iterable[Path]) -> Path:
     return start
 
 
+class ParseCache:
+    """Parsed files kept across runs and reused while a file's bytes are unchanged (the language
+    server keeps one per project, so an edit reparses only the edited file). Trees are immutable;
+    models are not, so they are rebuilt from the trees in every run. Also remembers where each
+    project file resolves to, which costs system calls for every file of the project."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[bytes, Union[tuple[SourceFile, cst.Module], ParseFailure, UndecodableSource]]] = {}
+        self._resolved: dict[Path, Path] = {}
+
+    def resolve(self, path: Path) -> Path:
+        if path not in self._resolved:
+            self._resolved[path] = path.resolve()
+        return self._resolved[path]
+
+    def parse(self, path: Path, data: bytes) -> tuple[SourceFile, cst.Module]:
+        entry = self._entries.get(path)
+        if entry is None or entry[0] != data:
+            try:
+                source = SourceFile(str(path), data)
+                entry = (data, (source, parse(source.text)))
+            except (ParseFailure, UndecodableSource) as exc:
+                entry = (data, exc)
+            self._entries[path] = entry
+        if isinstance(entry[1], Exception):
+            raise entry[1]
+        return entry[1]
+
+    def forget(self, path: Path) -> None:
+        self._resolved.pop(path, None)
+        self._entries.pop(path.resolve(), None)
+
+
 class Project:
-    def __init__(self, root: Path, files: Iterable[Path] = (), overrides: Optional[dict[Path, bytes]] = None):
+    def __init__(self, root: Path, files: Iterable[Path] = (), overrides: Optional[dict[Path, bytes]] = None, cache: Optional[ParseCache] = None):
         self.root = root.resolve()
+        self.cache = cache
         self.overrides = {p.resolve(): data for p, data in (overrides or {}).items()}
         self.src_root = self.root / "src" if (self.root / "src").is_dir() and not (self.root / "src" / "__init__.py").exists() else None
         self.path_by_name: dict[str, Path] = {}
@@ -108,7 +142,7 @@ class Project:
 
     # -- files and names --------------------------------------------------------------
     def add_file(self, path: Path) -> str:
-        path = path.resolve()
+        path = self.cache.resolve(path) if self.cache is not None else path.resolve()
         if path in self.name_by_path:
             return self.name_by_path[path]
         base = self.src_root if self.src_root and _is_under(path, self.src_root) else self.root
@@ -146,8 +180,7 @@ class Project:
         if path not in self._models:
             name = self.add_file(path)
             try:
-                source = SourceFile(str(path), self.read(path))
-                tree = parse(source.text)
+                source, tree = self._parse(path)
                 try:
                     self._models[path] = ModuleModel(name, source, tree, self, is_package=path.name == "__init__.py")
                 except RecursionError as exc:
@@ -161,6 +194,16 @@ class Project:
             if self._finalized and not self._finalizing:
                 self._finalize_models()  # a module a lookup reached after the project was resolved
         return self._models[path]
+
+    def _parse(self, path: Path) -> tuple[SourceFile, cst.Module]:
+        if self.cache is not None:
+            return self.cache.parse(path, self.read(path))
+        source = SourceFile(str(path), self.read(path))
+        return source, parse(source.text)
+
+    def loaded_paths(self) -> set[Path]:
+        """The files this run parsed: the linted ones and every module a lookup reached."""
+        return set(self._models)
 
     def model_named(self, name: str) -> Optional[ModuleModel]:
         path = self.path_by_name.get(name)

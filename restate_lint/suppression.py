@@ -9,7 +9,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from restate_lint.diagnostics import Diagnostic, Finding, Position
+from restate_lint.diagnostics import Diagnostic, Edit, Finding, Position
 from restate_lint.source import SourceFile
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -31,14 +31,19 @@ class Suppression:
         return self.codes is None or code in self.codes
 
 
-def _comments(source: SourceFile) -> Iterable[tuple[int, int, str]]:
-    """(row, 0-based column, text) of every comment, read with the tokenizer so strings don't count."""
+def _tokens(source: SourceFile) -> Iterable[tokenize.TokenInfo]:
+    """The file's tokens (as many as the tokenizer reads), so that strings are told from comments."""
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(source.text).readline):
-            if tok.type == tokenize.COMMENT:
-                yield tok.start[0], tok.start[1], tok.string
+        yield from tokenize.generate_tokens(io.StringIO(source.text).readline)
     except (tokenize.TokenError, SyntaxError):
         return
+
+
+def _comments(source: SourceFile) -> Iterable[tuple[int, int, str]]:
+    """(row, 0-based column, text) of every comment."""
+    for tok in _tokens(source):
+        if tok.type == tokenize.COMMENT:
+            yield tok.start[0], tok.start[1], tok.string
 
 
 def find(source: SourceFile) -> list[Suppression]:
@@ -89,3 +94,29 @@ def apply(diagnostics: list[Diagnostic], suppressions: list[Suppression], is_ena
             elif is_enabled(code):
                 meta.append(Finding("RST900", anchor, f"Unused suppression of {code}: it is not reported on this line; remove it"))
     return kept, meta
+
+
+def noqa_edit(source: SourceFile, row: int, code: str) -> Optional[Edit]:
+    """The edit that suppresses `code` on line `row`: the code added to the line's `# noqa: ..`
+    (or `# restate-lint: ignore[..]`) comment, else `# noqa: CODE` at the end of the line. None
+    where no comment can end that line (inside a multi-line string, a backslash continuation)."""
+    comment, line_ends = None, False
+    for tok in _tokens(source):
+        if tok.start[0] == row and tok.type == tokenize.COMMENT:
+            comment = tok
+        elif tok.start[0] == row and tok.type in (tokenize.NL, tokenize.NEWLINE):
+            line_ends = True
+    if not line_ends:
+        return None
+    if comment is not None:
+        for pattern in (_IGNORE, _NOQA):
+            match = pattern.search(comment.string)
+            if match and match.group("codes") and match.group("codes").strip():
+                if code in _CODE.findall(match.group("codes").upper()):
+                    return None
+                at = Position(row, comment.start[1] + match.end("codes") + 1)
+                return Edit(f", {code}", at, at)
+            if match:
+                return None  # a blanket suppression on this line already covers every code
+    at = Position(row, len(source.line(row).rstrip()) + 1)
+    return Edit(f"  # noqa: {code}", at, at)

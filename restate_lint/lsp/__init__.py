@@ -1,0 +1,1 @@
+"""The language server (`restate-lint lsp`); needs the `lsp` extra (pygls)."""

@@ -1,0 +1,47 @@
+"""Diagnostics and edits in LSP terms: 0-based lines, columns in the negotiated position encoding
+(UTF-16 code units unless the client asked for another)."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from restate_lint.diagnostics import Diagnostic, Edit, Position, Severity
+from restate_lint.source import SourceFile
+
+SOURCE = "restate-lint"
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+def position(source: SourceFile, at: Position, encoding: str) -> types.Position:
+    row, column = at.row, at.column - 1  # 1-based code points -> 0-based
+    if encoding == types.PositionEncodingKind.Utf16:
+        character = source.utf16_column(row, column)
+    elif encoding == types.PositionEncodingKind.Utf8:
+        character = len(source.line(row)[:column].encode("utf-8"))
+    else:  # utf-32: code points
+        character = column
+    return types.Position(line=max(row - 1, 0), character=character)
+
+
+def lsp_range(source: SourceFile, start: Position, end: Position, encoding: str) -> types.Range:
+    return types.Range(start=position(source, start, encoding), end=position(source, end, encoding))
+
+
+def diagnostic(d: Diagnostic, source: SourceFile, encoding: str) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=lsp_range(source, d.start, d.end, encoding),
+        message=d.message,
+        severity=_SEVERITY[d.severity],
+        code=d.code,
+        code_description=types.CodeDescription(href=d.url) if d.url else None,
+        source=SOURCE,
+    )
+
+
+def text_edit(edit: Edit, source: SourceFile, encoding: str) -> types.TextEdit:
+    return types.TextEdit(range=lsp_range(source, edit.start, edit.end, encoding), new_text=edit.content)

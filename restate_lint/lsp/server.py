@@ -1,0 +1,189 @@
+"""`restate-lint lsp`: diagnostics as you type, quick fixes, fix-all and ignore actions.
+
+The session (buffers, project indexes, parse caches) is touched only from one worker thread, in
+the order events arrive, so the event loop stays free to answer requests while a file is linted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Optional
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from restate_lint import __version__
+from restate_lint.lsp import actions, convert
+from restate_lint.lsp.session import Linted, Run, Session
+
+DEBOUNCE_SECONDS = 0.2  # after the last keystroke; open and save lint at once
+# The engine allows deep recursion (libcst visits per tree level): give the worker thread the
+# stack the main thread has, not a thread's default.
+WORKER_STACK_BYTES = 64 * 1024 * 1024
+CONFIG_NAME = "pyproject.toml"
+
+
+
+class RestateLintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("restate-lint", __version__)
+        self.session = Session()
+        threading.stack_size(WORKER_STACK_BYTES)  # for threads started from now on: the worker
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restate-lint")
+        self.uris: dict[Path, str] = {}
+        self.linted: dict[Path, tuple[Optional[int], Linted]] = {}  # open file -> (version, result)
+        self.pending: dict[Path, asyncio.Task] = {}
+        self.shown_errors: set[str] = set()
+
+    async def call(self, fn: Callable, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
+
+    @property
+    def encoding(self) -> str:
+        return self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+
+    def doc_version(self, path: Path) -> Optional[int]:
+        return self.workspace.get_text_document(self.uris[path]).version
+
+    # -- linting -----------------------------------------------------------------------
+    def schedule(self, path: Path, delay: float = 0.0) -> None:
+        """Lint `path` and the open files that depend on it, after `delay` unless it changes again."""
+        self.cancel(path)
+        self.pending[path] = asyncio.create_task(self._lint_later(path, delay))
+
+    def cancel(self, path: Path) -> None:
+        if (task := self.pending.pop(path, None)) is not None:
+            task.cancel()
+
+    async def _lint_later(self, path: Path, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.pending.pop(path, None)
+        targets = [path, *(await self.call(self.session.dependents, path))]
+        await self.lint([p for p in targets if p in self.uris])
+
+    async def lint(self, paths: list[Path]) -> None:
+        if not paths:
+            return
+        versions = {p: self.doc_version(p) for p in paths}
+        try:
+            run: Run = await self.call(self.session.lint, paths)
+        except Exception:  # a bug of ours: say so, keep serving
+            self.log(types.MessageType.Error, f"restate-lint failed on {', '.join(map(str, paths))}:\n{traceback.format_exc()}")
+            return
+        for error in run.internal_errors:
+            self.log(types.MessageType.Error, f"restate-lint: {error}")
+        for error in await self.call(self.session.config_errors):
+            if error not in self.shown_errors:
+                self.shown_errors.add(error)
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"restate-lint: {error}"))
+        names = ", ".join(p.name for p in run.linted)
+        self.log(types.MessageType.Log, f"linted {names} in {run.seconds * 1000:.0f} ms")
+        for path, linted in run.linted.items():
+            if path not in self.uris or self.doc_version(path) != versions[path]:
+                continue  # closed or edited meanwhile: a newer run will publish
+            self.linted[path] = (versions[path], linted)
+            diagnostics = [convert.diagnostic(d, linted.source, self.encoding) for d in linted.diagnostics]
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=self.uris[path], version=versions[path], diagnostics=diagnostics))
+
+    def log(self, kind: types.MessageType, message: str) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    async def relint_all(self, paths: list[Path]) -> None:
+        for task in self.pending.values():
+            task.cancel()
+        self.pending.clear()
+        await self.lint([p for p in paths if p in self.uris])
+
+
+server = RestateLintServer()
+
+
+def _path(uri: str) -> Optional[Path]:
+    fs_path = to_fs_path(uri) if uri.startswith("file:") else None
+    return Path(fs_path).resolve() if fs_path else None
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: RestateLintServer, params: types.InitializedParams) -> None:
+    watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+    if watch and watch.dynamic_registration:
+        options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern="**/*.py"), types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_NAME}")])
+        registration = types.Registration(id="restate-lint-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+async def did_open(ls: RestateLintServer, params: types.DidOpenTextDocumentParams) -> None:
+    path = _path(params.text_document.uri)
+    if path is None or (path.suffix != ".py" and params.text_document.language_id != "python"):
+        return
+    ls.uris[path] = params.text_document.uri
+    await ls.call(ls.session.set_buffer, path, params.text_document.text)
+    ls.schedule(path)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+async def did_change(ls: RestateLintServer, params: types.DidChangeTextDocumentParams) -> None:
+    path = _path(params.text_document.uri)
+    if path not in ls.uris:
+        return
+    await ls.call(ls.session.set_buffer, path, ls.workspace.get_text_document(ls.uris[path]).source)
+    ls.schedule(path, DEBOUNCE_SECONDS)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+async def did_save(ls: RestateLintServer, params: types.DidSaveTextDocumentParams) -> None:
+    path = _path(params.text_document.uri)
+    if path is not None and path.name == CONFIG_NAME:
+        await ls.relint_all(await ls.call(ls.session.reload_config))
+    elif path in ls.uris:
+        ls.schedule(path)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+async def did_close(ls: RestateLintServer, params: types.DidCloseTextDocumentParams) -> None:
+    path = _path(params.text_document.uri)
+    if path not in ls.uris:
+        return
+    ls.cancel(path)
+    del ls.uris[path]
+    ls.linted.pop(path, None)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+    await ls.lint(await ls.call(ls.session.close, path))
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+async def did_change_watched_files(ls: RestateLintServer, params: types.DidChangeWatchedFilesParams) -> None:
+    relint: set[Path] = set()
+    for change in params.changes:
+        path = _path(change.uri)
+        if path is None:
+            continue
+        if path.name == CONFIG_NAME:
+            relint.update(await ls.call(ls.session.reload_config))
+        elif path.suffix == ".py" and path not in ls.uris:  # an open file's own changes come from its buffer
+            created, deleted = change.type == types.FileChangeType.Created, change.type == types.FileChangeType.Deleted
+            relint.update(await ls.call(ls.session.file_changed_on_disk, path, created, deleted))
+    await ls.relint_all(sorted(relint))
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND]))
+def code_action(ls: RestateLintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    path = _path(params.text_document.uri)
+    version, linted = ls.linted.get(path, (None, None)) if path in ls.uris else (None, None)
+    if linted is None or version != ls.doc_version(path):
+        return []  # diagnostics of an older text: their edits would land in the wrong places
+    return actions.code_actions(ls.uris[path], version, linted, params.range, params.context, ls.encoding)
+
+
+def serve(port: Optional[int] = None) -> None:
+    if port is None:
+        server.start_io()
+    else:
+        server.start_tcp("127.0.0.1", port)
+

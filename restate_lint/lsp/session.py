@@ -1,0 +1,156 @@
+"""What the language server knows between requests, free of any LSP library: the open buffers,
+one index per project (settings, file list, parse cache) and which files each open file's
+diagnostics depend on."""
+
+from __future__ import annotations
+
+import io
+import time
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from restate_lint.config import ConfigError, Settings, find_config, load
+from restate_lint.diagnostics import Diagnostic
+from restate_lint.discovery import project_files
+from restate_lint.engine import lint_paths
+from restate_lint.project import ParseCache, find_root
+from restate_lint.source import SourceFile, UndecodableSource
+
+
+def buffer_bytes(text: str) -> bytes:
+    """An editor buffer as the bytes saving it would write: in the encoding its coding cookie
+    declares (PEP 263), else UTF-8; text that encoding cannot hold stays UTF-8 (and is reported
+    as undecodable, as the saved file would be)."""
+    data = text.encode("utf-8")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data if encoding in ("utf-8", "utf-8-sig") else text.encode(encoding)
+    except (SyntaxError, LookupError, UnicodeEncodeError):
+        return data
+
+
+@dataclass
+class ProjectIndex:
+    """One project (the folder of the nearest pyproject.toml): its settings and files, found once
+    and kept up to date from file events, and its parsed modules, reparsed only when they change."""
+
+    root: Path
+    settings: Settings
+    files: list[Path]
+    cache: ParseCache = field(default_factory=ParseCache)
+    config_error: Optional[str] = None
+
+    @classmethod
+    def build(cls, root: Path) -> "ProjectIndex":
+        try:
+            settings, error = load(find_config(root), root), None
+        except ConfigError as exc:
+            settings, error = Settings(root=root), f"{exc}; using the default settings"
+        return cls(root, settings, project_files(settings), config_error=error)
+
+    def file_created(self, path: Path) -> None:
+        if path not in self.files and not self.settings.is_excluded(path, False):
+            self.files.append(path)
+
+    def file_deleted(self, path: Path) -> None:
+        if path in self.files:
+            self.files.remove(path)
+        self.cache.forget(path)
+
+
+@dataclass
+class Linted:
+    """The diagnostics of one buffer, with the text they were computed on (for code actions)."""
+
+    source: SourceFile
+    diagnostics: list[Diagnostic]
+
+
+@dataclass
+class Run:
+    linted: dict[Path, Linted]
+    internal_errors: list[str]
+    seconds: float
+
+
+class Session:
+    def __init__(self) -> None:
+        self.buffers: dict[Path, bytes] = {}
+        self.indexes: dict[Path, ProjectIndex] = {}
+        self.depends_on: dict[Path, set[Path]] = {}  # open file -> files its last run parsed
+
+    def index(self, path: Path) -> ProjectIndex:
+        root = find_root([path])
+        if root not in self.indexes:
+            self.indexes[root] = ProjectIndex.build(root)
+        return self.indexes[root]
+
+    def config_errors(self) -> list[str]:
+        return [i.config_error for i in self.indexes.values() if i.config_error]
+
+    # -- buffers and files ---------------------------------------------------------------
+    def set_buffer(self, path: Path, text: str) -> None:
+        self.buffers[path] = buffer_bytes(text)
+
+    def close(self, path: Path) -> list[Path]:
+        """Forget a closed buffer; returns the open files to re-lint (its content is the disk's again)."""
+        self.buffers.pop(path, None)
+        self.depends_on.pop(path, None)
+        return self.dependents(path)
+
+    def dependents(self, path: Path) -> list[Path]:
+        """The other open files whose diagnostics were computed with `path`'s content."""
+        return [p for p, deps in self.depends_on.items() if p != path and path in deps and p in self.buffers]
+
+    def file_changed_on_disk(self, path: Path, created: bool = False, deleted: bool = False) -> list[Path]:
+        """A file changed outside the editor; returns the open files to re-lint."""
+        for index in self.indexes.values():
+            if not path.is_relative_to(index.root):
+                continue
+            if created:
+                index.file_created(path)
+            elif deleted:
+                index.file_deleted(path)
+        return self.dependents(path) if not created else list(self.buffers)
+
+    def reload_config(self) -> list[Path]:
+        """Settings changed: rebuild every project index; returns the open files to re-lint."""
+        self.indexes.clear()
+        return list(self.buffers)
+
+    # -- linting -------------------------------------------------------------------------
+    def lint(self, paths: list[Path]) -> Run:
+        """Lint open files (each project's files together, in one run) with the buffers' contents."""
+        started = time.perf_counter()
+        linted: dict[Path, Linted] = {}
+        errors: list[str] = []
+        by_index: dict[Path, list[Path]] = {}
+        for path in paths:
+            if path in self.buffers:
+                by_index.setdefault(self.index(path).root, []).append(path)
+        for root, targets in by_index.items():
+            index = self.indexes[root]
+            for path in [p for p in targets if index.settings.is_excluded(p, False)]:
+                targets.remove(path)
+                linted[path] = Linted(SourceFile(str(path), b""), [])
+            if not targets:
+                continue
+            buffers = {p: data for p, data in self.buffers.items() if p.is_relative_to(root)}  # not another project's
+            result = lint_paths(targets, index.settings, buffers, files=index.files, cache=index.cache)
+            errors.extend(result.internal_errors)
+            found: dict[str, list[Diagnostic]] = {}
+            for d in result.diagnostics:
+                found.setdefault(d.filename, []).append(d)
+            for path in targets:
+                self.depends_on[path] = result.loaded
+                linted[path] = Linted(_source(path, self.buffers[path]), found.get(str(path), []))
+        return Run(linted, errors, time.perf_counter() - started)
+
+
+def _source(path: Path, data: bytes) -> SourceFile:
+    try:
+        return SourceFile(str(path), data)
+    except UndecodableSource:  # its one diagnostic sits at 1:1, where any text will do
+        return SourceFile(str(path), b"")
