@@ -18,6 +18,15 @@ class PathError(Exception):
     """A path given on the command line that does not exist."""
 
 
+def git_toplevel(folder: Path) -> Optional[Path]:
+    """The top folder of the git work tree holding `folder`, if any."""
+    try:
+        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True, check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(top.stdout.decode().strip()).resolve()
+
+
 def git_visible_files(root: Path) -> Optional[set[Path]]:
     """Tracked plus untracked-but-not-ignored files, when `root` is in a git work tree."""
     try:
@@ -27,10 +36,11 @@ def git_visible_files(root: Path) -> Optional[set[Path]]:
             timeout=30,
             check=True,
         )
-        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, check=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
-    toplevel = Path(top.stdout.decode().strip()).resolve()
+    toplevel = git_toplevel(root)
+    if toplevel is None:
+        return None
     return {(toplevel / name).resolve() for name in out.stdout.decode(errors="replace").split("\0") if name}
 
 

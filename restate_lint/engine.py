@@ -27,6 +27,9 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
     internal_errors: list[str] = field(default_factory=list)
+    # shown name -> (path, the bytes it was linted from), for every file with a diagnostic:
+    # fixes edit these bytes, and SARIF hashes them
+    sources: dict[str, tuple[Path, bytes]] = field(default_factory=dict)
 
 
 def lint_paths(paths: list[Path], settings: Settings, overrides: Optional[dict[Path, bytes]] = None, display: Optional[dict[Path, str]] = None) -> Result:
@@ -42,10 +45,12 @@ def lint_paths(paths: list[Path], settings: Settings, overrides: Optional[dict[P
     result = Result(files=len(targets))
     models: list[tuple[Path, ModuleModel]] = []
     relevant = _relevance(project)
+    read: dict[str, tuple[Path, bytes]] = {}
     for path in targets:
         name = (display or {}).get(path, str(path))
         try:
             data = project.read(path)
+            read[name] = (path, data)
         except OSError as exc:
             result.diagnostics.append(_failure(name, ParseFailure(f"cannot read file: {exc.strerror or exc}"), settings, path))
             continue
@@ -65,6 +70,7 @@ def lint_paths(paths: list[Path], settings: Settings, overrides: Optional[dict[P
         result.diagnostics.extend(lint_model(model, settings, path, result.internal_errors))
     result.diagnostics = [d for d in result.diagnostics if d is not None]
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.sources = {d.filename: read[d.filename] for d in result.diagnostics if d.filename in read}
     return result
 
 
