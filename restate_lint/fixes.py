@@ -1,9 +1,9 @@
 """Autofix: apply the fixes rules attach to diagnostics, re-lint, and repeat until nothing changes.
 
 A round picks, per file, the fixes that do not touch each other (a fix's edits go in all
-together or not at all), splices them into the text and keeps the result only if it still
-parses (and still compiles, when it did before) and still encodes in the file's encoding;
-otherwise the offending fixes are dropped. Then the whole project is linted again, because a
+together or not at all) and do not delete a comment, splices them into the text and keeps the
+result only if it still parses (and still compiles, when it did before) and still encodes in
+the file's encoding; otherwise the offending fixes are dropped. Then the whole project is linted again, because a
 fix can change what other rules (and other files) see. Files are written only at the end,
 atomically, and only when their text changed.
 """
@@ -24,6 +24,7 @@ from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Fix, Position
 from restate_lint.engine import Result, lint_paths
 from restate_lint.source import SourceFile, UndecodableSource
+from restate_lint.suppression import comments
 
 MAX_ROUNDS = 10
 
@@ -60,7 +61,7 @@ class Outcome:
     files: dict[str, FixedFile] = field(default_factory=dict)  # by shown name; only changed files
     fixed: Counter = field(default_factory=Counter)  # code -> diagnostics whose fix was applied
     unsafe_fixed: Counter = field(default_factory=Counter)  # the unsafe part of `fixed`
-    dropped: list[str] = field(default_factory=list)  # fixes left out: the result would not parse
+    dropped: list[str] = field(default_factory=list)  # fixes left out, and why
     unsettled: list[str] = field(default_factory=list)  # files still changing after MAX_ROUNDS
 
     @property
@@ -91,8 +92,8 @@ def fix_paths(paths: list[Path], settings: Settings, unsafe: bool, overrides: Op
             except UndecodableSource:
                 continue
             text, applied, rejected = apply_fixes(source, diagnostics)
-            for d in rejected:
-                dropped.setdefault((name, d.code, d.start), f"{name}:{d.start.row}:{d.start.column}: {d.code}: fix not applied, the fixed code would not parse: {d.fix.message}")
+            for d, why in rejected:
+                dropped.setdefault((name, d.code, d.start), f"{name}:{d.start.row}:{d.start.column}: {d.code}: fix not applied, {why}: {d.fix.message}")
             if text == source.text:
                 continue
             changed = True
@@ -124,14 +125,24 @@ class _Span:
     content: str
 
 
-def apply_fixes(source: SourceFile, diagnostics: list[Diagnostic]) -> tuple[str, list[Diagnostic], list[Diagnostic]]:
-    """One round on one file: (new text, diagnostics fixed, diagnostics whose fix was dropped
-    because the result would not parse). Fixes that overlap an earlier one wait for the next round."""
+def apply_fixes(source: SourceFile, diagnostics: list[Diagnostic]) -> tuple[str, list[Diagnostic], list[tuple[Diagnostic, str]]]:
+    """One round on one file: (new text, diagnostics fixed, (diagnostic, why) for each fix left
+    out for good). Fixes that overlap an earlier one wait for the next round."""
+    rejected: list[tuple[Diagnostic, str]] = []
+    candidates = []
+    notes = _comment_spans(source)
+    for d in diagnostics:
+        spans = _spans(source, d.fix)
+        if not spans:
+            rejected.append((d, "its edits do not fit the file"))
+        elif _deletes_comment(source.text, spans, notes):
+            rejected.append((d, "it would delete a comment"))
+        else:
+            candidates.append((d, spans))
     chosen: list[tuple[Diagnostic, tuple[_Span, ...]]] = []
     taken: list[_Span] = []
     duplicates: dict[tuple[_Span, ...], list[Diagnostic]] = {}
-    candidates = [(d, _spans(source, d.fix)) for d in diagnostics]
-    for d, spans in sorted((c for c in candidates if c[1]), key=lambda c: (c[1][0].start, c[0].code)):
+    for d, spans in sorted(candidates, key=lambda c: (c[1][0].start, c[0].code)):
         if spans in duplicates:  # two diagnostics, one fix
             duplicates[spans].append(d)
             continue
@@ -143,10 +154,10 @@ def apply_fixes(source: SourceFile, diagnostics: list[Diagnostic]) -> tuple[str,
     baseline = _soundness(source.text)
     text = _splice(source.text, [s for _, spans in chosen for s in spans])
     if _acceptable(source, text, baseline):
-        return text, [d for _, spans in chosen for d in duplicates[spans]], []
+        return text, [d for _, spans in chosen for d in duplicates[spans]], rejected
     # Something broke: keep the fixes one at a time, each only if the text stays sound.
     kept: list[_Span] = []
-    applied, rejected = [], []
+    applied = []
     text = source.text
     for d, spans in chosen:
         trial = _splice(source.text, [*kept, *spans])
@@ -155,12 +166,12 @@ def apply_fixes(source: SourceFile, diagnostics: list[Diagnostic]) -> tuple[str,
             text = trial
             applied.extend(duplicates[spans])
         else:
-            rejected.append(d)
+            rejected.append((d, "the fixed code would not parse"))
     return text, applied, rejected
 
 
 def _spans(source: SourceFile, fix: Fix) -> tuple[_Span, ...]:
-    """The fix's edits as sorted character spans; empty if any edit is malformed."""
+    """The fix's edits as sorted character spans; empty if an edit is outside the text or two overlap."""
     spans = []
     for edit in fix.edits:
         start, end = _offset(source, edit.start), _offset(source, edit.end)
@@ -171,6 +182,16 @@ def _spans(source: SourceFile, fix: Fix) -> tuple[_Span, ...]:
     if any(a.end > b.start for a, b in zip(spans, spans[1:])):
         return ()
     return tuple(spans)
+
+
+def _comment_spans(source: SourceFile) -> list[tuple[int, int]]:
+    return [(start := source.offset(row, column), start + len(text)) for row, column, text in comments(source)]
+
+
+def _deletes_comment(text: str, spans: tuple[_Span, ...], notes: list[tuple[int, int]]) -> bool:
+    """Whether an edit replaces text holding a comment that its new content does not keep:
+    a fix must not lose what the user wrote."""
+    return any(s.start < end and start < s.end and text[start:end] not in s.content for s in spans for start, end in notes)
 
 
 def _offset(source: SourceFile, at: Position) -> Optional[int]:

@@ -31,7 +31,7 @@ class Suppression:
         return self.codes is None or code in self.codes
 
 
-def _comments(source: SourceFile) -> Iterable[tuple[int, int, str]]:
+def comments(source: SourceFile) -> Iterable[tuple[int, int, str]]:
     """(row, 0-based column, text) of every comment, read with the tokenizer so strings don't count."""
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source.text).readline):
@@ -46,7 +46,7 @@ def find(source: SourceFile) -> list[Suppression]:
     if "noqa" not in lowered and "restate-lint" not in lowered:
         return []
     found = []
-    for row, col, text in _comments(source):
+    for row, col, text in comments(source):
         ignore = _IGNORE.search(text)
         if ignore:
             codes = frozenset(_CODE.findall(ignore.group("codes") or "")) or None

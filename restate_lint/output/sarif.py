@@ -67,11 +67,11 @@ def _descriptor(rule: Rule) -> dict:
 
 
 def _what_it_does(page: Optional[str]) -> Optional[str]:
-    """The first paragraph of the page's "What it does" section, on one line."""
+    """The page's "What it does" section."""
     if page is None:
         return None
-    match = re.search(r"^## What it does\s*\n(.*?)(?:\n\s*\n|\n#|\Z)", page, re.MULTILINE | re.DOTALL)
-    return " ".join(match.group(1).split()) if match else None
+    match = re.search(r"^## What it does[ \t]*\n(.*?)(?=^#|\Z)", page, re.MULTILINE | re.DOTALL)
+    return match.group(1).strip() if match and match.group(1).strip() else None
 
 
 class _File:
