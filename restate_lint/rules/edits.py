@@ -38,7 +38,7 @@ def move_call_into_run(model: ModuleModel, run: CallSite, action: cst.BaseExpres
     `ctx.run("x", f, args=(a,))`. None when the arguments cannot be moved faithfully, or the
     action holds a comment the rewrite would drop."""
     if any(a.star for a in inner.args) or m.findall(action, m.Comment()):
-        return None  # a comment inside the action would be lost
+        return None
     code = model.tree.code_for_node
     func = code(inner.func)
     positional = [code(a.value) for a in inner.args if a.keyword is None]
