@@ -78,14 +78,8 @@ def fix_paths(paths: list[Path], settings: Settings, unsafe: bool, overrides: Op
     for round_no in range(MAX_ROUNDS + 1):
         result = lint_paths(paths, settings, current, display)
         outcome.result = result
-        pending = _fixable(result.diagnostics, unsafe)
-        if not pending:
-            break
-        if round_no == MAX_ROUNDS:
-            outcome.unsettled = sorted(pending)
-            break
-        changed = False
-        for name, diagnostics in pending.items():
+        updates = {}  # name -> (path, source, fixed text, diagnostics fixed)
+        for name, diagnostics in _fixable(result.diagnostics, unsafe).items():
             path, data = result.sources[name]
             try:
                 source = SourceFile(name, data)
@@ -94,17 +88,20 @@ def fix_paths(paths: list[Path], settings: Settings, unsafe: bool, overrides: Op
             text, applied, rejected = apply_fixes(source, diagnostics)
             for d, why in rejected:
                 dropped.setdefault((name, d.code, d.start), f"{name}:{d.start.row}:{d.start.column}: {d.code}: fix not applied, {why}: {d.fix.message}")
-            if text == source.text:
-                continue
-            changed = True
+            if text != source.text:
+                updates[name] = (path, source, text, applied)
+        if not updates:
+            break
+        if round_no == MAX_ROUNDS:
+            outcome.unsettled = sorted(updates)
+            break
+        for name, (path, source, text, applied) in updates.items():
             current[path] = source.encode(text)
             files.setdefault(name, FixedFile(path, source, text)).text = text
             for d in applied:
                 outcome.fixed[d.code] += 1
                 if d.fix.applicability == "unsafe":
                     outcome.unsafe_fixed[d.code] += 1
-        if not changed:
-            break
     outcome.files = {name: f for name, f in files.items() if f.text != f.source.text}
     outcome.dropped = list(dropped.values())
     return outcome
