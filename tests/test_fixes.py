@@ -17,23 +17,10 @@ from restate_lint.cli import main
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
 from restate_lint.fixes import MAX_ROUNDS, fix_paths
+from samples import FIXED, HANDLER
 
 REPO = Path(__file__).resolve().parent.parent
 
-HANDLER = """\
-from datetime import timedelta
-
-import restate
-
-greeter = restate.Service("Greeter")
-
-
-@greeter.handler()
-async def greet(ctx: restate.Context, name: str) -> str:
-    ctx.sleep(timedelta(seconds=1))
-    return name
-"""
-FIXED = HANDLER.replace("    ctx.sleep(", "    await ctx.sleep(")
 # RST201 has no fix: it remains after --fix
 UNFIXABLE = """\
 import restate

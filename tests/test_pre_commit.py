@@ -13,22 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from samples import FIXED, HANDLER
+
 REPO = Path(__file__).resolve().parent.parent
-
-BAD_HANDLER = """\
-from datetime import timedelta
-
-import restate
-
-greeter = restate.Service("Greeter")
-
-
-@greeter.handler()
-async def greet(ctx: restate.Context, name: str) -> str:
-    ctx.sleep(timedelta(seconds=1))
-    return name
-"""
-
 
 def _run(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
@@ -58,7 +45,7 @@ def test_hooks_fail_on_a_bad_handler_then_pass_after_the_fix(tmp_path: Path) -> 
         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
     }  # fmt: skip
     _run("git", "init", "-q", ".", cwd=project, env=env)
-    (project / "greeter.py").write_text(BAD_HANDLER)
+    (project / "greeter.py").write_text(HANDLER)
     _run("git", "add", "greeter.py", cwd=project, env=env)
 
     def hook(hook_id: str) -> subprocess.CompletedProcess:
@@ -71,7 +58,7 @@ def test_hooks_fail_on_a_bad_handler_then_pass_after_the_fix(tmp_path: Path) -> 
     fix = hook("restate-lint-fix")
     assert fix.returncode == 1, fix.stdout + fix.stderr  # pre-commit fails a hook that changed files
     assert "files were modified by this hook" in fix.stdout
-    assert (project / "greeter.py").read_text() == BAD_HANDLER.replace("    ctx.sleep(", "    await ctx.sleep(")
+    assert (project / "greeter.py").read_text() == FIXED
 
     _run("git", "add", "greeter.py", cwd=project, env=env)
     for hook_id in ("restate-lint", "restate-lint-fix"):
