@@ -39,6 +39,8 @@ def lint_paths(paths: list[Path], settings: Settings, overrides: Optional[dict[P
     `display` maps paths to the names shown to the user.
     """
     overrides = overrides or {}
+    # libcst's visitors recurse per tree level; CPython-valid nesting can exceed the default limit
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     targets = [p for p in paths if p.resolve() in {o.resolve() for o in overrides}]
     targets += discover([p for p in paths if p not in targets], settings)
     project = Project(settings.root, [*project_files(settings), *targets], overrides)

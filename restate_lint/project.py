@@ -30,11 +30,15 @@ class ParseFailure(Exception):
 
 
 def parse(source: SourceFile) -> cst.Module:
+    # CPython's parser goes first: it names the line a user expects, and it rejects nesting that
+    # crashes libcst's native parser (thousands of brackets), which no runnable file has anyway.
+    failure = python_syntax_error(source.text)
+    if failure is not None:
+        raise failure
     try:
         return cst.parse_module(source.text)
     except cst.ParserSyntaxError as exc:
-        # CPython's own parser names the line a user expects; libcst's is the fallback
-        raise python_syntax_error(source.text) or ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from exc
+        raise ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from exc
     except RecursionError as exc:
         raise ParseFailure("file is nested too deeply to parse") from exc
 
@@ -114,7 +118,10 @@ class Project:
             try:
                 source = SourceFile(str(path), self.read(path))
                 tree = parse(source)
-                self._models[path] = ModuleModel(name, source, tree, self, is_package=path.name == "__init__.py")
+                try:
+                    self._models[path] = ModuleModel(name, source, tree, self, is_package=path.name == "__init__.py")
+                except RecursionError as exc:
+                    raise ParseFailure("file is nested too deeply to analyse") from exc
             except UndecodableSource as exc:
                 self._models[path] = ParseFailure(f"cannot decode file: {exc}")
             except OSError as exc:

@@ -16,6 +16,7 @@ import libcst as cst
 
 from restate_lint.model import sdk
 from restate_lint.model.scope import Binding, Function, lookup, qualified_name
+from restate_lint.model.walk import Walker
 from restate_lint.model.services import ServiceDef, argument, handler_from_decorator, service_from_call
 from restate_lint.source import SourceFile
 
@@ -291,7 +292,7 @@ class ModuleModel:
     def loads(self, root: cst.CSTNode) -> Iterator[tuple[cst.Name, Optional[Function], tuple]]:
         """Every name read below `root`: (name, innermost function, its ancestors up to `root`)."""
         walker = _Loads(self)
-        root.visit(walker)
+        walker.walk(root)
         return iter(walker.found)
 
     def uses_of(self, name: str, scope: Optional[Function]) -> Iterator[tuple[cst.Name, tuple]]:
@@ -313,42 +314,38 @@ class ModuleModel:
         return [f.handler for f in self.functions if f.handler is not None]
 
 
-class _Loads(cst.CSTVisitor):
+class _Loads(Walker):
     """Names in load position (not attribute names, keywords, parameters or definitions)."""
 
     def __init__(self, model: ModuleModel):
-        super().__init__()
         self.model = model
         self.functions: list[Optional[Function]] = []
         self.parents: list[cst.CSTNode] = []
         self.found: list[tuple[cst.Name, Optional[Function], tuple]] = []
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        function = self.model.function_by_node.get(node)
-        if function is not None:
-            self.functions.append(function)
+    def enter(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.Name):
             if self.parents:
                 self.found.append((node, self.functions[-1] if self.functions else None, tuple(self.parents)))
             return False
+        function = self.model.function_by_node.get(node)
+        if function is not None:
+            self.functions.append(function)
         self.parents.append(node)
-        if isinstance(node, cst.Attribute):
-            node.value.visit(self)
-            return False
-        if isinstance(node, cst.Arg):
-            node.value.visit(self)
+        if isinstance(node, (cst.Attribute, cst.Arg)):
+            self.walk(node.value)
             return False
         if isinstance(node, (cst.Param, cst.ImportFrom, cst.Import, cst.AsName)):
             return False
         for part in _load_parts(node):
-            part.visit(self)
+            self.walk(part)
         return not isinstance(node, _BINDERS)
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.Name):
+    def exit(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Name):
             return
         self.parents.pop()
-        if self.model.function_by_node.get(original_node) is not None:
+        if self.model.function_by_node.get(node) is not None:
             self.functions.pop()
 
 
@@ -381,32 +378,27 @@ def _positional_param(function: Function, index: int) -> Optional[str]:
     return plain[index].name.value if index < len(plain) else None
 
 
-class _Collector(cst.CSTVisitor):
+class _Collector(Walker):
     """One pass: bindings per scope, functions, calls and indexed nodes with their ancestors."""
 
     def __init__(self, model: ModuleModel):
-        super().__init__()
         self.model = model
         self.stack: list[cst.CSTNode] = []
         self.scopes: list[Union[Function, str, None]] = [None]  # None = module, "class" = class body
         self.names: list[str] = []
 
     def collect(self) -> None:
-        self.model.tree.visit(self)
+        self.walk(self.model.tree)
 
     def resolve_module(self, dotted: str) -> str:
         return self.model.project.resolve_module(dotted, Path(self.model.path))
 
     # -- traversal bookkeeping ----------------------------------------------------
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def enter(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
-        visit = getattr(self, "visit_" + type(node).__name__, None)
-        return (visit(node) if visit is not None else True) is not False  # on_leave follows either way
+        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        leave = getattr(self, "leave_" + type(original_node).__name__, None)
-        if leave is not None:
-            leave(original_node)
+    def exit(self, node: cst.CSTNode) -> None:
         self.stack.pop()
 
     @property
@@ -428,7 +420,7 @@ class _Collector(cst.CSTVisitor):
 
     def _visit_in_function(self, node, body_parts, pre_parts) -> None:
         for part in pre_parts:
-            part.visit(self)
+            self.walk(part)
         parent = self.function
         qualname = ".".join(self.names + [node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>"])
         function = Function(node, parent, self.model, qualname)
@@ -444,7 +436,7 @@ class _Collector(cst.CSTVisitor):
         self.scopes.append(function)
         self.names.append(function.name)
         for part in body_parts:
-            part.visit(self)
+            self.walk(part)
         self.names.pop()
         self.scopes.pop()
 
@@ -464,10 +456,10 @@ class _Collector(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self.bind(node.name.value, Binding("class", node))
         for part in (*node.decorators, *node.bases, *node.keywords):
-            part.visit(self)
+            self.walk(part)
         self.scopes.append("class")
         self.names.append(node.name.value)
-        node.body.visit(self)
+        self.walk(node.body)
         self.names.pop()
         self.scopes.pop()
         return False

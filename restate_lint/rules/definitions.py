@@ -66,7 +66,8 @@ def context_annotation_mismatch(model: ModuleModel, settings) -> Iterator[Findin
             continue
         short = expected.rsplit(".", 1)[-1]
         fix = _annotation_fix(model, expr, short)
-        yield Finding("RST303", expr, f"{_KIND_WORDS[handler.kind].capitalize()} receives `{short}`, not `{found.rsplit('.', 1)[-1]}`: annotate the context as `{short}` so type checkers see the API the server allows", fix)
+        hint = ' (or, if it only reads state, declare it `kind="shared"`)' if handler.kind == sdk.EXCLUSIVE and found == "restate.ObjectSharedContext" else ""
+        yield Finding("RST303", expr, f"{_KIND_WORDS[handler.kind].capitalize()} receives `{short}`, not `{found.rsplit('.', 1)[-1]}`: annotate the context as `{short}`{hint} so type checkers see the API the server allows", fix)
 
 
 def _annotation_fix(model: ModuleModel, expr: cst.BaseExpression, short: str) -> Optional[Fix]:
