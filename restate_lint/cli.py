@@ -1,4 +1,5 @@
-"""Command line: `restate-lint [check] PATH...`, `restate-lint rules`, `restate-lint rule CODE`."""
+"""Command line: `restate-lint [check] PATH...`, `restate-lint rules`, `restate-lint rule CODE`,
+`restate-lint graph [PATH]`."""
 
 from __future__ import annotations
 
@@ -189,3 +190,29 @@ def show_rule(code: str) -> None:
     if text is None:
         _fail(f"no documentation found for {code}")
     click.echo(text)
+
+
+@main.command("graph")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid", show_default=True)
+@click.option("--config", type=click.Path(path_type=Path), help="Read settings (excludes) from this TOML file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
+    """Draw the calls between the Restate handlers under PATH (default: the current folder).
+
+    Imports are resolved from PATH, the way running the app from there would."""
+    from restate_lint.discovery import project_files
+    from restate_lint.output.graph import to_dot, to_json, to_mermaid
+    from restate_lint.project import Project
+
+    path = path or Path(".")
+    try:
+        settings = replace(settings_for([path], config, no_config), root=(path if path.is_dir() else path.parent).resolve())
+        project = Project(settings.root, project_files(settings))
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    project.finalize()
+    service_graph = project.service_graph()
+    render = {"mermaid": to_mermaid, "dot": to_dot, "json": lambda g: to_json(g, settings.root)}[fmt]
+    click.echo(render(service_graph), nl=False)

@@ -15,7 +15,7 @@ from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, NodeEdit, Position
 from restate_lint.discovery import discover, project_files
 from restate_lint.model.module import ModuleModel
-from restate_lint.project import ParseFailure, Project, python_syntax_error
+from restate_lint.project import ParseFailure, Project, mentions_restate, python_syntax_error
 from restate_lint.rules import CHECKS, RULES
 from restate_lint.source import SourceFile, UndecodableSource
 
@@ -87,17 +87,10 @@ def _relevance(project: Project):
         if b"restate" in data or b"RST" in data:
             return True
         if keywords is None:
-            keywords = sorted({name.rsplit(".", 1)[-1].encode() for name, path in project.path_by_name.items() if _mentions_restate(project, path)})
+            keywords = sorted({name.rsplit(".", 1)[-1].encode() for name, path in project.path_by_name.items() if mentions_restate(project, path)})
         return any(k in data for k in keywords)
 
     return relevant
-
-
-def _mentions_restate(project: Project, path: Path) -> bool:
-    try:
-        return b"restate" in project.read(path)
-    except OSError:
-        return False
 
 
 def _syntax_check(data: bytes) -> Optional[ParseFailure]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import os
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 import libcst as cst
 
@@ -19,6 +19,9 @@ from restate_lint.model.module import ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.model.services import ServiceDef
 from restate_lint.source import SourceFile, UndecodableSource
+
+if TYPE_CHECKING:
+    from restate_lint.graph import ServiceGraph
 
 
 class ParseFailure(Exception):
@@ -75,6 +78,7 @@ class Project:
         self._models: dict[Path, Union[ModuleModel, ParseFailure]] = {}
         self._finalized = False
         self._finalizing = False
+        self._graph: Optional["ServiceGraph"] = None
 
     # -- files and names --------------------------------------------------------------
     def add_file(self, path: Path) -> str:
@@ -187,11 +191,52 @@ class Project:
         module, path, _ = found
         return module.function_named(".".join(path))
 
+    def imported_modules(self, model: ModuleModel) -> set[str]:
+        """Project modules `model` imports, at module level or inside functions."""
+        scopes = [model.bindings, *(f.bindings for f in model.functions)]
+        found = set()
+        for bindings in scopes:
+            for binding in (b for bs in bindings.values() for b in bs if b.kind == "import" and b.qualname):
+                parts = binding.qualname.split(".")
+                for cut in range(len(parts), 0, -1):
+                    if ".".join(parts[:cut]) in self.path_by_name:
+                        found.add(".".join(parts[:cut]))
+                        break
+        return found
+
+    def service_graph(self) -> "ServiceGraph":
+        """The calls between handlers of the whole project (built once, after `finalize`)."""
+        if self._graph is None:
+            from restate_lint.graph import build_graph
+
+            self._graph = build_graph(self)
+        return self._graph
+
+    def _load_service_modules(self) -> None:
+        """Parse the modules that mention `restate` (a byte test) and the project modules they import."""
+        pending = [path for path in self.name_by_path if mentions_restate(self, path)]
+        seen: set[Path] = set()
+        self._finalizing = True  # resolve once at the end, not after every module
+        try:
+            while pending:
+                path = pending.pop()
+                if path in seen:
+                    continue
+                seen.add(path)
+                model = self.model(path)
+                if isinstance(model, ModuleModel):
+                    pending.extend(self.path_by_name[name] for name in self.imported_modules(model))
+        finally:
+            self._finalizing = False
+        self._finalize_models()
+
     # -- whole-project passes ----------------------------------------------------------------
     def finalize(self) -> None:
-        """Resolve handlers, context parameters and durable operations across all loaded modules."""
+        """Resolve handlers, context parameters and durable operations across the project. Every
+        module that can hold handlers is read first, whichever files are linted, so that what a
+        check sees does not depend on which files were named (or on the order checks run in)."""
         self._finalized = True
-        self._finalize_models()
+        self._load_service_modules()
 
     def _finalize_models(self) -> None:
         self._finalizing = True
@@ -209,6 +254,13 @@ class Project:
                 model.bind_operations()
         finally:
             self._finalizing = False
+
+
+def mentions_restate(project: Project, path: Path) -> bool:
+    try:
+        return b"restate" in project.read(path)
+    except OSError:
+        return False
 
 
 def _is_under(path: Path, folder: Path) -> bool:

@@ -134,18 +134,24 @@ class ModuleModel:
                 return True
         return False
 
-    def _is_op_value(self, expr: cst.BaseExpression, function: Optional[Function], method: str) -> bool:
+    def _is_op_value(self, expr: cst.BaseExpression, function: Optional[Function], method: str, _depth: int = 0) -> bool:
         """`expr` is the result of `ctx.<method>(..)`, directly or through a local name."""
+        if _depth > 6:
+            return False  # `p = p.value()`-style rebinding chains
         if isinstance(expr, cst.Call):
-            op = self.op_of(expr, function)
+            op = self.op_of(expr, function, _depth + 1)
             return op is not None and op.method == method
         scope, bindings = self.bindings_of(expr, function)
         return any(
-            b.kind == "assign" and b.index is None and isinstance(b.node, cst.Call) and self._is_op_value(b.node, scope, method)
+            b.kind == "assign" and b.index is None and isinstance(b.node, cst.Call) and self._is_op_value(b.node, scope, method, _depth + 1)
             for b in bindings
         )
 
-    def op_of(self, call: cst.Call, function: Optional[Function]) -> Optional[DurableOp]:
+    def is_own_key(self, expr: cst.BaseExpression, function: Optional[Function]) -> bool:
+        """`expr` is this invocation's key: `ctx.key()`, directly or through a local name."""
+        return self._is_op_value(expr, function, "key")
+
+    def op_of(self, call: cst.Call, function: Optional[Function], _depth: int = 0) -> Optional[DurableOp]:
         """The durable operation a call performs, if any."""
         func = call.func
         if not isinstance(func, cst.Attribute):
@@ -153,9 +159,9 @@ class ModuleModel:
         method, receiver = func.attr.value, func.value
         if method in sdk.CONTEXT_OPS and self.is_context_value(receiver, function):
             return DurableOp(method, sdk.CONTEXT_OPS[method], receiver)
-        if method in sdk.PROMISE_OPS and self._is_op_value(receiver, function, "promise"):
+        if method in sdk.PROMISE_OPS and self._is_op_value(receiver, function, "promise", _depth):
             return DurableOp(method, sdk.PROMISE_OPS[method], receiver)
-        if method in sdk.SCOPED_OPS and self._is_op_value(receiver, function, "scope"):
+        if method in sdk.SCOPED_OPS and self._is_op_value(receiver, function, "scope", _depth):
             return DurableOp(method, sdk.SCOPED_OPS[method], receiver)
         return None
 
@@ -174,6 +180,15 @@ class ModuleModel:
             if b.index is None or (op.method == "awakeable" and b.index == 1):
                 return op
         return None
+
+    def awaited_ops(self, expr: cst.BaseExpression, function: Optional[Function]) -> list[DurableOp]:
+        """The durable operations `await expr` waits for: the future `expr` holds, or every future
+        handed to a Restate combinator (`restate.select(done=fut, timeout=ctx.sleep(..))`)."""
+        if isinstance(expr, cst.Call) and self.resolve(expr.func, function) in sdk.COMBINATORS:
+            ops = (self.future_op(arg.value, function) for arg in expr.args if not arg.star)
+            return [op for op in ops if op is not None]
+        op = self.future_op(expr, function)
+        return [op] if op is not None else []
 
     def durable_ops(self) -> Iterator[CallSite]:
         return (site for site in self.calls if site.op is not None)

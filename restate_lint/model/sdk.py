@@ -67,6 +67,10 @@ STATE_APIS = {"get", "set", "clear", "clear_all", "state_keys"}
 REQUEST_RESPONSE_CALLS = {"service_call", "object_call", "workflow_call", "generic_call"}
 SENDS = {"service_send", "object_send", "workflow_send", "generic_send"}
 
+# Where the call APIs take the key and the send delay: positional index (keyword is `key` / `send_delay`).
+KEY_POSITION = {"object_call": 1, "object_send": 1, "workflow_call": 1, "workflow_send": 1, "generic_call": 3, "generic_send": 3}
+SEND_DELAY_POSITION = {"service_send": 2, "object_send": 3, "workflow_send": 3, "generic_send": 4}
+
 # Canonical public names for the SDK's definitions, whichever submodule they are imported from.
 _PUBLIC = {
     "Service": ("service",),

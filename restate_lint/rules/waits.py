@@ -1,0 +1,110 @@
+"""RST401, RST404, RST405: waiting for time or for someone else inside a handler."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from restate_lint.diagnostics import Finding
+from restate_lint.model import sdk
+from restate_lint.model.module import DurableOp, ModuleModel, Site
+from restate_lint.model.services import argument
+from restate_lint.rules.base import check, define
+
+RST401 = define("RST401", "blocking-wait-in-exclusive-handler", "W", "none", "exclusive virtual-object handler waits on a timer, awakeable, promise or other invocation")
+RST404 = define("RST404", "sleep-then-send", "I", "none", "sleep directly followed by a one-way send")
+RST405 = define("RST405", "wait-without-timeout", "I", "none", "awakeable or promise awaited without a timeout")
+
+_WAIT_WORDS = {"sleep": "a timer (`ctx.sleep`)", "awakeable": "an awakeable", "promise": "a durable promise", "attach": "another invocation (`attach_invocation`)"}
+
+# Combinators whose result is ready when the first future completes: a timer in them is a timeout.
+_RACES = {"restate.select", "restate.wait_completed"}
+
+
+def _wait_kind(op: DurableOp) -> Optional[str]:
+    """What an awaited operation waits for, if it is something other than this invocation's own
+    progress: time, an external party, another invocation."""
+    if op.method == "sleep":
+        return "sleep"
+    if op.method == "awakeable":
+        return "awakeable"
+    if op.method in ("promise", "value"):  # `await ctx.promise(..)`, `await ctx.promise(..).value()`
+        return "promise"
+    if op.method == "attach_invocation":
+        return "attach"
+    return None
+
+
+def _durable_awaits(model: ModuleModel) -> Iterator[tuple[Site, list[str]]]:
+    for site in model.sites[cst.Await]:
+        if site.in_durable_code:
+            kinds = [k for k in map(_wait_kind, model.awaited_ops(site.node.expression, site.function)) if k]
+            if kinds:
+                yield site, kinds
+
+
+# -- RST401 ---------------------------------------------------------------------------------------
+@check(RST401)
+def blocking_wait_in_exclusive_handler(model: ModuleModel, settings) -> Iterator[Finding]:
+    for site, kinds in _durable_awaits(model):
+        root = site.function.durable_root()
+        handler = root.handler if root is not None else None
+        if handler is None or not (handler.is_virtual_object and handler.is_exclusive):
+            continue
+        what = " and ".join(dict.fromkeys(_WAIT_WORDS[k] for k in kinds))
+        yield Finding(
+            "RST401", site.node,
+            f"The exclusive handler `{handler.name or handler.function.name}` waits for {what} while holding its key: every other exclusive call to this object key queues behind it. "
+            "Schedule the follow-up with a delayed send (`send_delay=`), or do the waiting in a `kind=\"shared\"` handler",
+        )  # fmt: skip
+
+
+# -- RST404 ---------------------------------------------------------------------------------------
+@check(RST404)
+def sleep_then_send(model: ModuleModel, settings) -> Iterator[Finding]:
+    for site in model.sites[cst.Await]:
+        call = site.node.expression
+        if not site.in_durable_code or not isinstance(site.parent, cst.Expr) or not isinstance(call, cst.Call):
+            continue
+        op = model.op_of(call, site.function)
+        if op is None or op.method != "sleep" or not call.args:
+            continue
+        send = _next_send(model, site)
+        if send is not None:
+            delay = model.tree.code_for_node(call.args[0].value)
+            yield Finding("RST404", site.node, f"`await ctx.sleep({delay})` only delays the send that follows: pass `send_delay={delay}` to `{send}` instead, so the handler finishes now (and does not hold a virtual object's key meanwhile)")
+
+
+def _next_send(model: ModuleModel, site: Site) -> Optional[str]:
+    """The one-way send (without `send_delay=`) made by the statement right after this one."""
+    if len(site.ancestors) < 3:
+        return None
+    line, block = site.ancestors[-2], site.ancestors[-3]
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(block, (cst.IndentedBlock, cst.Module)):
+        return None
+    position = next(i for i, s in enumerate(block.body) if s is line)
+    if position + 1 >= len(block.body) or not isinstance(block.body[position + 1], cst.SimpleStatementLine):
+        return None
+    following = block.body[position + 1].body[0]
+    value = following.value if isinstance(following, (cst.Expr, cst.Assign, cst.AnnAssign)) else None
+    if not isinstance(value, cst.Call):
+        return None
+    op = model.op_of(value, site.function)
+    if op is None or op.method not in sdk.SENDS or argument(value, sdk.SEND_DELAY_POSITION[op.method], "send_delay") is not None:
+        return None
+    return f"ctx.{op.method}(..)"
+
+
+# -- RST405 ---------------------------------------------------------------------------------------
+@check(RST405)
+def wait_without_timeout(model: ModuleModel, settings) -> Iterator[Finding]:
+    for site, kinds in _durable_awaits(model):
+        external = [k for k in kinds if k in ("awakeable", "promise")]
+        if not external:
+            continue
+        expr = site.node.expression
+        raced = isinstance(expr, cst.Call) and model.resolve(expr.func, site.function) in _RACES and "sleep" in kinds
+        if not raced:
+            what = "an awakeable" if external[0] == "awakeable" else "a durable promise"
+            yield Finding("RST405", site.node, f"This awaits {what} with no timeout: if the other party never answers, the invocation waits forever. Race it with a timer: `restate.select(result=fut, timeout=ctx.sleep(..))`")
