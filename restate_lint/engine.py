@@ -150,6 +150,16 @@ class _Positioner:
         code_range = self._positions[node]
         return Position(code_range.start.line, code_range.start.column + 1), Position(code_range.end.line, code_range.end.column + 1)
 
+    def text_span(self, node) -> tuple[Position, Position]:
+        """The span of the node's whole text (what `code_for_node` prints): positions leave out
+        the parentheses around an expression, an edit must not (`except (A, B) as e`)."""
+        start, end = self.span(node)
+        if getattr(node, "lpar", None):
+            start = self.span(node.lpar[0])[0]
+        if getattr(node, "rpar", None):
+            end = self.span(node.rpar[-1])[1]
+        return start, end
+
     def diagnostic(self, finding: Finding) -> Diagnostic:
         rule = RULES[finding.code]
         start, end = finding.anchor if isinstance(finding.anchor, tuple) else self.span(finding.anchor)
@@ -165,9 +175,9 @@ class _Positioner:
         if isinstance(edit, Edit):
             return edit
         assert isinstance(edit, NodeEdit)
-        start, end = self.span(edit.node)
+        start, end = self.text_span(edit.node)
         if edit.until is not None:
-            end = self.span(edit.until)[0]
+            end = self.text_span(edit.until)[0]
         elif edit.how == "before":
             end = start
         elif edit.how == "after":

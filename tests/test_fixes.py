@@ -216,3 +216,13 @@ def test_unsafe_fixes_only_on_request_and_with_a_warning(monkeypatch, tmp_path: 
     assert path.read_text() == "import restate\n\nx = b.c\n"
     assert unsafe.exit_code == 0
     assert "applied 1 unsafe fix (RST202)" in unsafe.stderr and "journal" in unsafe.stderr
+
+
+def test_node_edits_cover_the_parentheses_of_the_node(monkeypatch, tmp_path: Path) -> None:
+    def name_the_tuple(model, settings):
+        for handler in m.findall(model.tree, m.ExceptHandler(name=None)):
+            yield Finding("RST202", handler, "name it", Fix("safe", "Name it", [NodeEdit(handler.type, " as e", "after")]))
+
+    use_checks(monkeypatch, name_the_tuple)
+    _, text = fix_module(tmp_path, "import restate\n\ntry:\n    pass\nexcept (KeyError, ValueError):\n    pass\n")
+    assert "except (KeyError, ValueError) as e:\n" in text
