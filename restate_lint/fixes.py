@@ -3,9 +3,9 @@
 A round picks, per file, the fixes that do not touch each other (a fix's edits go in all
 together or not at all) and do not delete a comment, splices them into the text and keeps the
 result only if it still parses (and still compiles, when it did before) and still encodes in
-the file's encoding; otherwise the offending fixes are dropped. Then the whole project is linted again, because a
-fix can change what other rules (and other files) see. Files are written only at the end,
-atomically, and only when their text changed.
+the file's encoding; otherwise the offending fixes are dropped. Then the whole project is
+linted again, because a fix can change what other rules (and other files) see. Files are
+written only at the end, atomically, and only when their text changed.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import stat
 import tempfile
 from collections import Counter
@@ -27,6 +28,8 @@ from restate_lint.source import SourceFile, UndecodableSource
 from restate_lint.suppression import comments
 
 MAX_ROUNDS = 10
+# lines with their ends, broken where Python breaks them (str.splitlines also breaks at \f...)
+_LINES = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.DOTALL)
 
 
 def applies(fix: Optional[Fix], unsafe: bool) -> bool:
@@ -47,8 +50,8 @@ class FixedFile:
     def diff(self) -> str:
         """A unified diff from the original text to the fixed one."""
         lines = difflib.unified_diff(
-            self.source.text.splitlines(keepends=True),
-            self.text.splitlines(keepends=True),
+            _LINES.findall(self.source.text),
+            _LINES.findall(self.text),
             fromfile=self.source.path,
             tofile=self.source.path,
         )
