@@ -77,7 +77,8 @@ def settings_for(paths: list[Path], config: Optional[Path], no_config: bool) -> 
 @click.option("--config", type=click.Path(path_type=Path), help="Read settings from this TOML file.")
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @click.option("--stdin-filename", help="The name of the file read from `-` (standard input).")
-def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only, diff, exit_zero, statistics, quiet, config, no_config, stdin_filename) -> None:
+@click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too.")
+def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only, diff, exit_zero, statistics, quiet, config, no_config, stdin_filename, force_exclude) -> None:
     """Lint PATHS (default: the current folder). `-` reads standard input (with --fix, the fixed
     text goes to standard output and the diagnostics to standard error)."""
     paths = list(paths) or [Path(".")]
@@ -94,6 +95,7 @@ def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only
             select=_codes(select) or settings.select,
             extend_select=settings.extend_select + _codes(extend_select),
             ignore=settings.ignore + _codes(ignore),
+            force_exclude=force_exclude or settings.force_exclude,
         )
         check_selectors(settings)
         if fix or fix_only or diff:

@@ -1,6 +1,7 @@
 """Which files to lint: the given paths, walked, minus excludes and .gitignore'd files.
 
-A file named explicitly is always linted; excludes apply to what a walk finds.
+A file named explicitly is always linted (unless `force-exclude` is set, as tools that pass
+file names, like pre-commit, want); excludes apply to what a walk finds.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def discover(paths: list[Path], settings: Settings) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_file():
-            files.append(path)
+            if not (settings.force_exclude and settings.is_excluded(path, False)):
+                files.append(path)
         elif path.is_dir():
             files.extend(python_files_under(path, excluded))
         else:

@@ -226,3 +226,12 @@ def test_node_edits_cover_the_parentheses_of_the_node(monkeypatch, tmp_path: Pat
     use_checks(monkeypatch, name_the_tuple)
     _, text = fix_module(tmp_path, "import restate\n\ntry:\n    pass\nexcept (KeyError, ValueError):\n    pass\n")
     assert "except (KeyError, ValueError) as e:\n" in text
+
+
+def test_force_exclude_applies_the_excludes_to_named_files(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.restate-lint]\nextend-exclude = ["generated"]\n')
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "greeter.py").write_text(HANDLER)
+    assert restate_lint("generated/greeter.py", cwd=tmp_path).returncode == 1
+    excluded = restate_lint("--force-exclude", "--fix", "generated/greeter.py", cwd=tmp_path)
+    assert excluded.returncode == 0 and (tmp_path / "generated" / "greeter.py").read_text() == HANDLER
