@@ -16,11 +16,13 @@ from restate_lint.config import ConfigError, Settings, check_selectors, find_con
 from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
 from restate_lint.engine import Result, lint_paths, print_internal_errors
-from restate_lint.output import concise_line, render_text, to_json
+from restate_lint.fixes import MAX_ROUNDS, Outcome, fix_paths, write
+from restate_lint.output import FORMATTERS, concise_line, fix_summary, render_text, summary_line, unsafe_warning
 from restate_lint.project import find_root
 from restate_lint.rules import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ["text", "concise", *FORMATTERS]
 
 
 class _DefaultToCheck(click.Group):
@@ -64,15 +66,21 @@ def settings_for(paths: list[Path], config: Optional[Path], no_config: bool) -> 
 @click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or ALL), replacing the configured set.")
 @click.option("--extend-select", multiple=True, help="Rules to enable on top of the selected set.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
-@click.option("--format", "fmt", type=click.Choice(["text", "concise", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, --fix-only or --diff: apply unsafe fixes too (they change what handlers journal).")
+@click.option("--fix-only", is_flag=True, help="Apply fixes in place and report nothing else.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found.")
 @click.option("--statistics", is_flag=True, help="Count the problems per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the diagnostics only, no summary.")
 @click.option("--config", type=click.Path(path_type=Path), help="Read settings from this TOML file.")
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @click.option("--stdin-filename", help="The name of the file read from `-` (standard input).")
-def check(paths, select, extend_select, ignore, fmt, exit_zero, statistics, quiet, config, no_config, stdin_filename) -> None:
-    """Lint PATHS (default: the current folder). `-` reads standard input."""
+@click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too.")
+def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only, diff, exit_zero, statistics, quiet, config, no_config, stdin_filename, force_exclude) -> None:
+    """Lint PATHS (default: the current folder). `-` reads standard input (with --fix, the fixed
+    text goes to standard output and the diagnostics to standard error)."""
     paths = list(paths) or [Path(".")]
     overrides, display = {}, {}
     if Path("-") in paths:
@@ -87,28 +95,75 @@ def check(paths, select, extend_select, ignore, fmt, exit_zero, statistics, quie
             select=_codes(select) or settings.select,
             extend_select=settings.extend_select + _codes(extend_select),
             ignore=settings.ignore + _codes(ignore),
+            force_exclude=force_exclude or settings.force_exclude,
         )
         check_selectors(settings)
-        result = lint_paths(paths, settings, overrides, display)
+        if fix or fix_only or diff:
+            outcome = fix_paths(paths, settings, unsafe_fixes, overrides, display)
+        else:
+            result = lint_paths(paths, settings, overrides, display)
     except (ConfigError, PathError) as exc:
         _fail(str(exc))
         return
-    _report(result, fmt, statistics, quiet)
+    if fix or fix_only or diff:
+        result = outcome.result
+        findings = _apply(outcome, diff, fix_only, quiet, overrides, unsafe_fixes)
+        if not fix_only and not diff:
+            # with standard input fixed, standard output holds the fixed text
+            stdin_fixed = any(f.path in overrides for f in outcome.files.values())
+            _report(result, fmt, statistics, quiet, settings.root, unsafe_fixes, fixed=outcome.total_fixed, err=stdin_fixed)
+    else:
+        findings = bool(result.diagnostics)
+        _report(result, fmt, statistics, quiet, settings.root, unsafe_fixes)
     if result.internal_errors:
         print_internal_errors(result.internal_errors)
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
-def _report(result: Result, fmt: str, statistics: bool, quiet: bool) -> None:
-    if fmt == "json":
-        click.echo(to_json(result.diagnostics))
+def _apply(outcome: Outcome, diff: bool, fix_only: bool, quiet: bool, overrides: dict, unsafe: bool) -> bool:
+    """Write (or with --diff print) the fixes; say what happened. True when the exit code
+    should say "findings": problems remain after --fix, or --diff has changes to show."""
+    remaining = outcome.result.diagnostics
+    for line in outcome.dropped:
+        click.echo(f"restate-lint: warning: {line}", err=True)
+    if outcome.unsettled:
+        click.echo(f"restate-lint: warning: fixes did not settle after {MAX_ROUNDS} rounds in {', '.join(outcome.unsettled)}; the last round was not applied (please report this)", err=True)
+    if diff:
+        for f in outcome.files.values():
+            click.echo(f.diff(), nl=False)
+        if not quiet:
+            click.echo(fix_summary("Would fix", outcome.total_fixed, remaining, unsafe), err=True)
+        return bool(outcome.files)
+    errors = write([f for f in outcome.files.values() if f.path not in overrides])
+    outcome.result.internal_errors.extend(errors)
+    for f in outcome.files.values():
+        if f.path in overrides:
+            sys.stdout.buffer.write(f.data)
+            sys.stdout.flush()
+    if outcome.unsafe_fixed:
+        click.echo(unsafe_warning(outcome.unsafe_fixed), err=True)
+    if fix_only:
+        if not quiet:
+            click.echo(fix_summary("Fixed", outcome.total_fixed, remaining, unsafe), err=bool(overrides))
+        return False
+    return bool(remaining)
+
+
+def _report(result: Result, fmt: str, statistics: bool, quiet: bool, root: Path, unsafe: bool, fixed: Optional[int] = None, err: bool = False) -> None:
+    """Print the diagnostics in the chosen format; `fixed` is how many --fix fixed (then the text
+    summary is always shown: files were changed)."""
+    if fmt in FORMATTERS:
+        click.echo(FORMATTERS[fmt](result, root), err=err, nl=False)
     elif fmt == "concise":
         for d in result.diagnostics:
-            click.echo(concise_line(d))
+            click.echo(concise_line(d), err=err)
     else:
-        console = Console(highlight=False, soft_wrap=True)
-        render_text(console, result.diagnostics, summary=console.is_terminal and not quiet, statistics=statistics)
+        console = Console(highlight=False, soft_wrap=True, stderr=err)
+        summary = not quiet and (console.is_terminal or fixed is not None)
+        render_text(console, result.diagnostics, summary=summary, statistics=statistics, unsafe=unsafe, fixed=fixed)
+    if fmt != "text" and fixed is not None and not quiet:
+        click.echo(summary_line(result.diagnostics, unsafe, fixed), err=True)
 
 
 @main.command("rules")

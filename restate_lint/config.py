@@ -35,6 +35,7 @@ class Settings:
     extend_nondeterministic: tuple[str, ...] = ()
     extend_io: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
+    force_exclude: bool = False  # apply the excludes to files named explicitly too (pre-commit)
     root: Path = field(default_factory=Path.cwd)
     config_file: Optional[Path] = None
 
@@ -84,6 +85,15 @@ def _strings(key: str) -> Callable[[Any], tuple[str, ...]]:
     return parse
 
 
+def _flag(key: str) -> Callable[[Any], bool]:
+    def parse(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"`{key}` must be true or false")
+        return value
+
+    return parse
+
+
 def _per_file_ignores(value: Any) -> tuple:
     if not isinstance(value, dict):
         raise ConfigError("`per-file-ignores` must be a table of glob = [codes]")
@@ -103,6 +113,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "ignore": ("ignore", _strings("ignore")),
     "exclude": ("exclude", _strings("exclude")),
     "extend-exclude": ("extend_exclude", _strings("extend-exclude")),
+    "force-exclude": ("force_exclude", _flag("force-exclude")),
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "target-sdk-version": ("target_sdk_version", parse_version),
     "extend-nondeterministic": ("extend_nondeterministic", _strings("extend-nondeterministic")),

@@ -1,6 +1,7 @@
 """Which files to lint: the given paths, walked, minus excludes and .gitignore'd files.
 
-A file named explicitly is always linted; excludes apply to what a walk finds.
+A file named explicitly is always linted (unless `force-exclude` is set, as tools that pass
+file names, like pre-commit, want); excludes apply to what a walk finds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ class PathError(Exception):
     """A path given on the command line that does not exist."""
 
 
+def git_toplevel(folder: Path) -> Optional[Path]:
+    """The top folder of the git work tree holding `folder`, if any."""
+    try:
+        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True, check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(top.stdout.decode().strip()).resolve()
+
+
 def git_visible_files(root: Path) -> Optional[set[Path]]:
     """Tracked plus untracked-but-not-ignored files, when `root` is in a git work tree."""
     try:
@@ -27,10 +37,11 @@ def git_visible_files(root: Path) -> Optional[set[Path]]:
             timeout=30,
             check=True,
         )
-        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, check=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
-    toplevel = Path(top.stdout.decode().strip()).resolve()
+    toplevel = git_toplevel(root)
+    if toplevel is None:
+        return None
     return {(toplevel / name).resolve() for name in out.stdout.decode(errors="replace").split("\0") if name}
 
 
@@ -64,7 +75,8 @@ def discover(paths: list[Path], settings: Settings) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_file():
-            files.append(path)
+            if not (settings.force_exclude and settings.is_excluded(path, False)):
+                files.append(path)
         elif path.is_dir():
             files.extend(python_files_under(path, excluded))
         else:

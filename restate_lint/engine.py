@@ -28,6 +28,9 @@ class Result:
     files: int = 0
     internal_errors: list[str] = field(default_factory=list)
     loaded: set[Path] = field(default_factory=set)  # files parsed: the linted ones and those they reach
+    # shown name -> (path, the bytes it was linted from), for every file with a diagnostic:
+    # fixes edit these bytes, and SARIF hashes them
+    sources: dict[str, tuple[Path, bytes]] = field(default_factory=dict)
 
 
 def lint_paths(
@@ -53,10 +56,12 @@ def lint_paths(
     result = Result(files=len(targets))
     models: list[tuple[Path, ModuleModel]] = []
     relevant = _relevance(project)
+    read: dict[str, tuple[Path, bytes]] = {}
     for path in targets:
         name = (display or {}).get(path, str(path))
         try:
             data = project.read(path)
+            read[name] = (path, data)
         except OSError as exc:
             result.diagnostics.append(_failure(name, ParseFailure(f"cannot read file: {exc.strerror or exc}"), settings, path))
             continue
@@ -77,6 +82,7 @@ def lint_paths(
     result.diagnostics = [d for d in result.diagnostics if d is not None]
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.loaded = project.loaded_paths()
+    result.sources = {d.filename: read[d.filename] for d in result.diagnostics if d.filename in read}
     return result
 
 
@@ -154,6 +160,16 @@ class _Positioner:
         code_range = self._positions[node]
         return Position(code_range.start.line, code_range.start.column + 1), Position(code_range.end.line, code_range.end.column + 1)
 
+    def text_span(self, node) -> tuple[Position, Position]:
+        """The span of the node's whole text (what `code_for_node` prints): positions leave out
+        the parentheses around an expression, an edit must not (`except (A, B) as e`)."""
+        start, end = self.span(node)
+        if getattr(node, "lpar", None):
+            start = self.span(node.lpar[0])[0]
+        if getattr(node, "rpar", None):
+            end = self.span(node.rpar[-1])[1]
+        return start, end
+
     def diagnostic(self, finding: Finding) -> Diagnostic:
         rule = RULES[finding.code]
         start, end = finding.anchor if isinstance(finding.anchor, tuple) else self.span(finding.anchor)
@@ -169,9 +185,9 @@ class _Positioner:
         if isinstance(edit, Edit):
             return edit
         assert isinstance(edit, NodeEdit)
-        start, end = self.span(edit.node)
+        start, end = self.text_span(edit.node)
         if edit.until is not None:
-            end = self.span(edit.until)[0]
+            end = self.text_span(edit.until)[0]
         elif edit.how == "before":
             end = start
         elif edit.how == "after":

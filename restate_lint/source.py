@@ -41,6 +41,10 @@ class SourceFile:
         i = self.text.find("\n")
         return "\r\n" if i > 0 and self.text[i - 1] == "\r" else "\n"
 
+    def with_newlines(self, text: str) -> str:
+        """`text` with its line breaks in the file's style (for text inserted by a fix)."""
+        return _LINE_BREAK.sub(self.newline, text)
+
     @cached_property
     def lines(self) -> list[str]:
         # Python's own line breaks only: str.splitlines() also splits on \f, \u2028...

@@ -39,7 +39,7 @@ def _tokens(source: SourceFile) -> Iterable[tokenize.TokenInfo]:
         return
 
 
-def _comments(source: SourceFile) -> Iterable[tuple[int, int, str]]:
+def comments(source: SourceFile) -> Iterable[tuple[int, int, str]]:
     """(row, 0-based column, text) of every comment."""
     for tok in _tokens(source):
         if tok.type == tokenize.COMMENT:
@@ -51,7 +51,7 @@ def find(source: SourceFile) -> list[Suppression]:
     if "noqa" not in lowered and "restate-lint" not in lowered:
         return []
     found = []
-    for row, col, text in _comments(source):
+    for row, col, text in comments(source):
         ignore = _IGNORE.search(text)
         if ignore:
             codes = frozenset(_CODE.findall(ignore.group("codes") or "")) or None

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from restate_lint.config import Settings
+
 FIXTURES = Path(__file__).parent / "fixtures"
 MARKER = re.compile(r"#\s*expect:\s*(RST\d{3}(?:\s*,\s*RST\d{3})*)")
 
@@ -26,6 +28,10 @@ class Fixture:
     @property
     def root(self) -> Path:
         return self.path if self.path.is_dir() else self.path.parent
+
+    def settings(self) -> Settings:
+        """The fixture's project: the default rules plus its own (so info rules are on in their folder)."""
+        return Settings(root=self.root, extend_select=(self.code,))
 
     def files(self) -> list[Path]:
         return sorted(self.path.rglob("*.py")) if self.path.is_dir() else [self.path]

@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 
 from fixtures_lib import Fixture, all_fixtures
-from restate_lint.config import Settings
 from restate_lint.engine import lint_paths
 
 
 def lint_fixture(fixture: Fixture) -> set[tuple[str, int, str]]:
-    settings = Settings(root=fixture.root, extend_select=(fixture.code,))
-    result = lint_paths([fixture.path], settings)
+    result = lint_paths([fixture.path], fixture.settings())
     assert not result.internal_errors, result.internal_errors
     return {(Path(d.filename).resolve().relative_to(fixture.root.resolve()).as_posix(), d.start.row, d.code) for d in result.diagnostics}
 

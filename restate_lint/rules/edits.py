@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 import libcst as cst
+import libcst.matchers as m
 
 from restate_lint.diagnostics import Fix, NodeEdit
 from restate_lint.model.module import CallSite, ModuleModel
@@ -34,8 +35,9 @@ def add_await(model: ModuleModel, site: CallSite) -> Optional[Fix]:
 def move_call_into_run(model: ModuleModel, run: CallSite, action: cst.BaseExpression, inner: cst.Call) -> Optional[Fix]:
     """Pass the function `inner` calls as the run action and its arguments through the run call:
     `ctx.run_typed("x", f(a))` -> `ctx.run_typed("x", f, RunOptions(), a)`; `ctx.run("x", f(a))` ->
-    `ctx.run("x", f, args=(a,))`. None when the arguments cannot be moved faithfully."""
-    if any(a.star for a in inner.args):
+    `ctx.run("x", f, args=(a,))`. None when the arguments cannot be moved faithfully, or the
+    action holds a comment the rewrite would drop."""
+    if any(a.star for a in inner.args) or m.findall(action, m.Comment()):
         return None
     code = model.tree.code_for_node
     func = code(inner.func)
