@@ -93,6 +93,7 @@ class ModuleModel:
         self.functions: list[Function] = []
         self.function_by_node: dict[cst.CSTNode, Function] = {}
         self.calls: list[CallSite] = []
+        self.call_sites: dict[cst.Call, CallSite] = {}
         self.sites: dict[type, list[Site]] = {t: [] for t in INDEXED}
         self.services: dict[cst.Call, ServiceDef] = {}
         self.handlers_bound = False
@@ -133,6 +134,17 @@ class ModuleModel:
             if b.kind == "assign" and b.index is None and self.is_context_value(b.node, scope, _depth + 1):
                 return True
         return False
+
+    def context_in_scope(self, function: Optional[Function]) -> Optional[str]:
+        """A name that holds the Restate context where `function`'s code runs (for fixes that need one)."""
+        f = function
+        while f is not None:
+            candidates = sorted(f.context_params) + sorted(n for n, bs in f.bindings.items() if any(b.kind == "assign" for b in bs))
+            for name in candidates:
+                if self.is_context_value(cst.Name(name), function):
+                    return name
+            f = f.parent
+        return None
 
     def _is_op_value(self, expr: cst.BaseExpression, function: Optional[Function], method: str, _depth: int = 0) -> bool:
         """`expr` is the result of `ctx.<method>(..)`, directly or through a local name."""
@@ -529,16 +541,16 @@ class _Collector(Walker):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
-            self.bind(node.target.value, Binding("other", node))
+            self.bind(node.target.value, Binding("other", node, value=node.value))
         self.model.sites[cst.AugAssign].append(self.site(node))
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_names(node.target)
+        self._bind_names(node.target, node.iter)
         self.model.sites[cst.For].append(self.site(node))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            self._bind_names(node.asname.name)
+            self._bind_names(node.asname.name, node.item)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:
@@ -561,19 +573,20 @@ class _Collector(Walker):
                 else:
                     self._bind_names(element.value)
 
-    def _bind_names(self, target: cst.CSTNode) -> None:
+    def _bind_names(self, target: cst.CSTNode, value: Optional[cst.BaseExpression] = None) -> None:
         if isinstance(target, cst.Name):
-            self.bind(target.value, Binding("other", target))
+            self.bind(target.value, Binding("other", target, value=value))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
-                self._bind_names(element.value)
+                self._bind_names(element.value, value)
         elif isinstance(target, cst.StarredElement):
-            self._bind_names(target.value)
+            self._bind_names(target.value, value)
 
     # -- calls and indexed nodes ------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         site = CallSite(node, self.function, tuple(self.stack[:-1]))
         self.model.calls.append(site)
+        self.model.call_sites[node] = site
         if site.function is not None:
             site.function.calls.append(site)
 

@@ -32,6 +32,7 @@ class Binding:
     node: Optional[cst.CSTNode] = None  # value expression (assign), FunctionDef (def), Param (param)
     qualname: Optional[str] = None  # import target
     index: Optional[int] = None  # position in a tuple target (`name, fut = ctx.awakeable()`)
+    value: Optional[cst.BaseExpression] = None  # what a loop, `with` or `+=` target derives from (`other`)
 
 
 @dataclass(eq=False)

@@ -62,6 +62,20 @@ SCOPED_OPS = {
     for name in ("service_call", "service_send", "object_call", "object_send", "workflow_call", "workflow_send")
 }
 
+# Context methods that write nothing to the journal.
+NOT_JOURNALED = frozenset({"key", "request", "uuid", "random", "promise", "scope"})
+
+# Arguments that shape the journal entry of an operation: (position, keyword, what it is).
+JOURNAL_SHAPING_ARGS = {
+    **{m: ((0, "name", "run name"),) for m in ("run", "run_typed")},
+    **{m: ((0, "name", "state key"),) for m in ("get", "set", "clear")},
+    "promise": ((0, "name", "promise name"),),
+    "sleep": ((0, "delta", "sleep duration"),),
+    **{m: ((0, "tpe", "call target"),) for m in ("service_call", "service_send")},
+    **{m: ((0, "tpe", "call target"), (1, "key", "call key")) for m in ("object_call", "object_send", "workflow_call", "workflow_send")},
+    **{m: ((0, "service", "call target"), (1, "handler", "call target"), (3, "key", "call key")) for m in ("generic_call", "generic_send")},
+}
+
 STATE_WRITES = {"set", "clear", "clear_all"}
 STATE_APIS = {"get", "set", "clear", "clear_all", "state_keys"}
 REQUEST_RESPONSE_CALLS = {"service_call", "object_call", "workflow_call", "generic_call"}

@@ -1,0 +1,67 @@
+"""Which code writes to the journal: the regions (statements, blocks, expressions) that contain a
+journaled durable operation or a call handing the context to a helper (which may journal)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from restate_lint.model import sdk
+from restate_lint.model.module import ModuleModel, Site
+from restate_lint.model.scope import Function
+from restate_lint.model.walk import children
+
+_EXITS = (cst.Return, cst.Raise, cst.Break, cst.Continue)
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def _journaling_nodes(model: ModuleModel) -> set[int]:
+    key = ("journaling nodes", model)
+    found = model.project.cache.get(key)
+    if found is None:
+        found = model.project.cache[key] = set()
+        for site in model.calls:
+            if site.op is not None:
+                journals = site.op.method not in sdk.NOT_JOURNALED
+            else:
+                journals = site.function is not None and any(not a.star and model.is_context_value(a.value, site.function) for a in site.node.args)
+            if journals:
+                found.update(id(node) for node in site.ancestors)
+                found.add(id(site.node))
+    return found
+
+
+def journals(model: ModuleModel, node: Optional[cst.CSTNode]) -> bool:
+    """Does running `node` issue a durable operation?"""
+    return node is not None and id(node) in _journaling_nodes(model)
+
+
+def exits(node: cst.CSTNode) -> bool:
+    """`node` contains a `return`, `raise`, `break` or `continue` of its own function."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, _EXITS):
+            return True
+        if not isinstance(current, _SCOPES):
+            stack.extend(children(current))
+    return False
+
+
+def journals_later(model: ModuleModel, site: Site, function: Optional[Function]) -> bool:
+    """Is there a durable operation that may run after `site`'s statement in its function: in a
+    later statement of an enclosing block, or in an enclosing loop (its next iteration)?"""
+    chain = [*site.ancestors, site.node]
+    stop = function.node if function is not None else None
+    for index in range(len(chain) - 2, -1, -1):
+        node, child = chain[index], chain[index + 1]
+        if node is stop:
+            break
+        if isinstance(node, (cst.For, cst.While)) and journals(model, node):
+            return True
+        body = getattr(node, "body", None)
+        if isinstance(body, (list, tuple)) and child in body:
+            if any(journals(model, later) for later in body[body.index(child) + 1 :]):
+                return True
+    return False
