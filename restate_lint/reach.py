@@ -9,15 +9,30 @@ reached can reach anything).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
 
+from restate_lint.catalogue import Api
 from restate_lint.effects import Effects, function_sites
 from restate_lint.model.module import CallSite, ModuleModel, run_action
 from restate_lint.model.scope import Function
 
-Chain = tuple[str, ...]  # ("make_id", "uuid.uuid4"): the callee, further callees, the API
+
+
+@dataclass(frozen=True)
+class Chain:
+    """How a function reaches an API: the project functions it calls on the way, then the API."""
+
+    calls: tuple[str, ...]
+    api: Api
+
+    def via(self, name: str) -> "Chain":
+        return Chain((name, *self.calls), self.api)
+
+    def names(self) -> tuple[str, ...]:
+        return (*self.calls, self.api.name)
 
 
 def owns_context(function: Function) -> bool:
@@ -97,7 +112,7 @@ class Reach:
         model = function.module
         sites = function_sites(model, function)
         for site, api in self.effects.in_sites(model, iter(sites)):
-            return (api.name,), False
+            return Chain((), api), False
         cut = False
         for site in sites:
             if not isinstance(site, CallSite):
@@ -110,6 +125,6 @@ class Reach:
                 continue
             found = self.chain(callee)
             if found is not None:
-                return (callee.name, *found), False
+                return found.via(callee.name), False
             cut = cut or callee in self._provisional
         return None, cut

@@ -9,19 +9,51 @@ import libcst.matchers as m
 
 from restate_lint.diagnostics import Fix, NodeEdit
 from restate_lint.model.module import CallSite, ModuleModel
+from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
 
 
 def restate_ref(model: ModuleModel, public: str) -> Optional[str]:
     """Source text that names `restate.<public>` in this module (`RunOptions`, `rs.RunOptions`), or None."""
-    target = f"restate.{public}"
-    for name, bindings in model.bindings.items():
-        if len(bindings) == 1 and bindings[0].kind == "import":
-            if model.resolve(cst.Name(name), None) == target:
-                return name
-    for name, bindings in model.bindings.items():
-        if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == "restate":
-            return f"{name}.{public}"
+    return imported_name(model, f"restate.{public}")
+
+
+def imported_name(model: ModuleModel, qualname: str) -> Optional[str]:
+    """Source text that names `qualname` through this module's imports (`timedelta`, `dt.timedelta`), or None."""
+    module, _, attr = qualname.rpartition(".")
+    imports = [name for name, bindings in model.bindings.items() if len(bindings) == 1 and bindings[0].kind == "import"]
+    for name in imports:
+        if model.resolve(cst.Name(name), None) == qualname:
+            return name
+    for name in imports:
+        if module and model.resolve(cst.Name(name), None) == module:
+            return f"{name}.{attr}"
+    return None
+
+
+def reference(model: ModuleModel, qualname: str, function: Optional[Function]) -> Optional[tuple[str, list[NodeEdit]]]:
+    """How code in `function` can name `qualname`: through an existing import, or by adding
+    `from <module> import <name>` (when that name is free). None when neither works."""
+    text = imported_name(model, qualname)
+    if text is not None and model.resolve(cst.parse_expression(text), function) == qualname:
+        return text, []
+    module, _, attr = qualname.rpartition(".")
+    if not module or model.bindings_of(cst.Name(attr), function)[1] or model.resolve(cst.Name(attr), function):
+        return None
+    anchor = _import_anchor(model.tree)
+    return (attr, [NodeEdit(anchor, f"from {module} import {attr}\n", "before")]) if anchor is not None else None
+
+
+def _import_anchor(tree: cst.Module) -> Optional[cst.CSTNode]:
+    """The first statement a new import can go before: after the docstring and `__future__` imports."""
+    for index, statement in enumerate(tree.body):
+        if isinstance(statement, cst.SimpleStatementLine):
+            small = statement.body[0]
+            if index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue
+            if isinstance(small, cst.ImportFrom) and isinstance(small.module, cst.Name) and small.module.value == "__future__":
+                continue
+        return statement
     return None
 
 
