@@ -123,7 +123,7 @@ def _wrap(site: Site, text: str) -> str:
 
 
 def _uses_context(model: ModuleModel, site: CallSite) -> bool:
-    return any(model.is_context_value(name, inner) for name, inner, _ in model.loads(site.node))
+    return any(model.is_context_value(name, inner or site.function) for name, inner, _ in model.loads(site.node))
 
 
 def _durable_sleep(model: ModuleModel, site: CallSite, ctx: str) -> Optional[Fix]:

@@ -1,0 +1,105 @@
+"""RST105: durable code mutating module-level state, or branching on state that durable code mutates."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from restate_lint.diagnostics import Finding
+from restate_lint.model.module import ModuleModel, Site
+from restate_lint.model.scope import Function
+from restate_lint.rules.base import check, define
+
+RST105 = define("RST105", "mutable-global-state", "W", "none", "durable code mutates or branches on module-level state")
+
+_MUTATORS = {
+    "append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove", "discard", "clear",
+    "appendleft", "extendleft", "popleft", "sort", "reverse", "difference_update", "intersection_update",
+    "symmetric_difference_update",
+}  # fmt: skip
+
+
+@check(RST105)
+def mutable_global_state(model: ModuleModel, settings) -> Iterator[Finding]:
+    mutated: set[str] = set()
+    for site, target, name in _mutations(model):
+        mutated.add(name)
+        yield Finding(
+            "RST105", site.node,
+            f"`{model.tree.code_for_node(target)}` is module-level state mutated from durable code: every replay repeats the change, "
+            f"and each service instance has its own copy. Keep it in Restate state (`ctx.get`/`ctx.set`)",
+        )  # fmt: skip
+    if not mutated:
+        return
+    for kind, what in ((cst.If, "test"), (cst.While, "test"), (cst.IfExp, "test"), (cst.Match, "subject")):
+        for site in model.sites[kind]:
+            if not site.in_durable_code:
+                continue
+            condition = getattr(site.node, what)
+            name = _reads_state(model, condition, site.function, mutated)
+            if name:
+                yield Finding(
+                    "RST105", condition,
+                    f"This branch reads `{name}`, module-level state that durable code mutates: it differs between replays and "
+                    f"between service instances, so a replay can take another path. Keep it in Restate state (`ctx.get`/`ctx.set`)",
+                )  # fmt: skip
+
+
+def _mutations(model: ModuleModel) -> Iterator[tuple[Site, cst.BaseExpression, str]]:
+    """(site, mutated expression, module-level name) for every mutation of module state in durable code."""
+    for site in model.sites[cst.Assign]:
+        if site.in_durable_code:
+            for target in site.node.targets:
+                for element in _targets(target.target):
+                    name = _state_root(model, element, site.function, rebinding=True)
+                    if name:
+                        yield site, element, name
+    for kind in (cst.AugAssign, cst.AnnAssign):
+        for site in model.sites[kind]:
+            if site.in_durable_code and (kind is cst.AugAssign or site.node.value is not None):
+                name = _state_root(model, site.node.target, site.function, rebinding=True)
+                if name:
+                    yield site, site.node.target, name
+    for site in model.calls:
+        func = site.node.func
+        if site.in_durable_code and isinstance(func, cst.Attribute) and func.attr.value in _MUTATORS:
+            name = _state_root(model, func.value, site.function, rebinding=False)
+            if name:
+                yield site, func.value, name
+
+
+def _targets(target: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [t for e in target.elements for t in _targets(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _targets(target.value)
+    return [target]
+
+
+def _state_root(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], rebinding: bool) -> Optional[str]:
+    """The module-level variable or class that `expr` (a store target, or a mutated receiver) belongs to.
+    A bare name only counts when it is rebound (`global X; X = ..`); its value is what mutators change."""
+    node = expr
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    if not isinstance(node, cst.Name) or (node is expr and not rebinding and not _holds_data(model, node)):
+        return None
+    scope, bindings = model.bindings_of(node, function)
+    if scope is not None or not bindings:
+        return None
+    if node is expr:
+        return node.value if all(b.kind == "assign" for b in bindings) else None
+    return node.value if all(b.kind in ("assign", "class") for b in bindings) else None
+
+
+def _holds_data(model: ModuleModel, name: cst.Name) -> bool:
+    """A module-level name bound to a value (a container, an object), not to a module or a function."""
+    return all(b.kind == "assign" for b in model.bindings.get(name.value, [])) and name.value in model.bindings
+
+
+def _reads_state(model: ModuleModel, condition: cst.BaseExpression, function: Optional[Function], mutated: set[str]) -> Optional[str]:
+    for name, inner, _ in model.loads(condition):
+        if name.value in mutated and model.scope_of(name.value, inner or function) is None:
+            return name.value
+    return None

@@ -1,0 +1,94 @@
+"""RST104: iterating a set while issuing durable operations: the journal order follows hash order."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from restate_lint.diagnostics import Finding, Fix, NodeEdit
+from restate_lint.model.journal import journals
+from restate_lint.model.module import ModuleModel, Site
+from restate_lint.model.scope import Function
+from restate_lint.rules.base import check, define
+
+RST104 = define("RST104", "unordered-iteration", "E", "unsafe", "loop over a set issues durable operations")
+
+_SET_TYPES = {"builtins.set", "builtins.frozenset"}
+_SET_ANNOTATIONS = _SET_TYPES | {
+    "typing.Set", "typing.FrozenSet", "typing.AbstractSet", "typing.MutableSet",
+    "collections.abc.Set", "collections.abc.MutableSet",
+}  # fmt: skip
+_SET_OPERATORS = (cst.BitOr, cst.BitAnd, cst.Subtract, cst.BitXor)
+_SET_METHODS = {"union", "intersection", "difference", "symmetric_difference", "copy"}
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
+@check(RST104)
+def unordered_iteration(model: ModuleModel, settings) -> Iterator[Finding]:
+    for site in (*model.sites[cst.For], *model.sites[cst.CompFor]):
+        if not site.in_durable_code or not is_set(model, site.node.iter, site.function):
+            continue
+        if not _body_journals(model, site):
+            continue
+        yield Finding(
+            "RST104", site.node.iter,
+            "This loop walks a set, whose order depends on per-process hash randomisation, and issues durable operations: "
+            "a replay in another process journals them in another order (RT0016). Iterate `sorted(..)` (or use a list)",
+            _sorted_fix(model, site),
+        )  # fmt: skip
+
+
+def _body_journals(model: ModuleModel, site: Site) -> bool:
+    if isinstance(site.node, cst.For):
+        return journals(model, site.node.body)
+    comprehension = next((a for a in reversed(site.ancestors) if isinstance(a, _COMPREHENSIONS)), None)
+    if comprehension is None:
+        return False
+    parts = (comprehension.key, comprehension.value) if isinstance(comprehension, cst.DictComp) else (comprehension.elt,)
+    return any(journals(model, p) for p in parts)
+
+
+def _sorted_fix(model: ModuleModel, site: Site) -> Optional[Fix]:
+    if model.resolve(cst.Name("sorted"), site.function) != "builtins.sorted":
+        return None
+    iterable = site.node.iter
+    return Fix("unsafe", "Iterate `sorted(..)`", [NodeEdit(iterable, "sorted(", "before"), NodeEdit(iterable, ")", "after")])
+
+
+def is_set(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> bool:
+    """Does `expr` evaluate to a set whose iteration order can change between processes?"""
+    if depth > 6:
+        return False
+    if isinstance(expr, cst.Set):
+        return not all(isinstance(e.value, cst.Integer) for e in expr.elements)  # small ints hash to themselves
+    if isinstance(expr, cst.SetComp):
+        return True
+    if isinstance(expr, cst.Call):
+        if model.resolve(expr.func, function) in _SET_TYPES:
+            return True
+        func = expr.func
+        return isinstance(func, cst.Attribute) and func.attr.value in _SET_METHODS and is_set(model, func.value, function, depth + 1)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, _SET_OPERATORS):
+        return is_set(model, expr.left, function, depth + 1) or is_set(model, expr.right, function, depth + 1)
+    if isinstance(expr, cst.Name):
+        scope, bindings = model.bindings_of(expr, function)
+        kinds = [_binding_is_set(model, b, scope, depth) for b in bindings]
+        return bool(kinds) and True in kinds and False not in kinds
+    return False
+
+
+def _binding_is_set(model: ModuleModel, binding, scope: Optional[Function], depth: int) -> Optional[bool]:
+    """True: binds a set; False: binds something else; None: keeps what the name held (`s |= t`)."""
+    if binding.kind == "assign" and binding.index is None:
+        return is_set(model, binding.node, scope, depth + 1)
+    if binding.kind == "param":
+        annotation = binding.node.annotation
+        if annotation is None:
+            return False
+        value = annotation.annotation
+        value = value.value if isinstance(value, cst.Subscript) else value
+        return model.resolve(value, scope.parent if scope is not None else None) in _SET_ANNOTATIONS
+    if binding.kind == "other" and isinstance(binding.node, cst.AugAssign) and isinstance(binding.node.operator, (cst.BitOrAssign, cst.BitAndAssign, cst.SubtractAssign, cst.BitXorAssign)):
+        return None
+    return False
