@@ -1,0 +1,106 @@
+"""RST701: values of `ctx.uuid()` / `ctx.random()` (predictable from the invocation) used as secrets."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from restate_lint.diagnostics import Finding
+from restate_lint.flow import Flow
+from restate_lint.model.module import ModuleModel
+from restate_lint.model.scope import Function
+from restate_lint.model.services import argument
+from restate_lint.rules.base import check, define
+
+RST701 = define("RST701", "deterministic-id-as-secret", "W", "none", "ctx.uuid()/ctx.random() value used as a secret")
+
+# Where a value acts as key material: qualified name -> ((position, keyword), ...)
+_SECRET_SINKS = {
+    "hmac.new": ((0, "key"),),
+    "hmac.HMAC": ((0, "key"),),
+    "hmac.digest": ((0, "key"),),
+    "hmac.compare_digest": ((0, "a"), (1, "b")),
+    "secrets.compare_digest": ((0, "a"), (1, "b")),
+    "hashlib.blake2b": ((None, "key"),),
+    "hashlib.blake2s": ((None, "key"),),
+    "hashlib.pbkdf2_hmac": ((1, "password"), (2, "salt")),
+    "hashlib.scrypt": ((0, "password"), (None, "salt")),
+    "jwt.encode": ((1, "key"),),
+    "jose.jwt.encode": ((1, "key"),),
+    "cryptography.fernet.Fernet": ((0, "key"),),
+}
+_DETERMINISTIC_SOURCES = {"uuid", "random"}
+
+# Names that say "secret": whole words, or `<kind>_key`. Ids, references and idempotency or
+# pagination tokens are not secrets (`idempotency_key = str(ctx.uuid())` is the documented idiom).
+_SECRET_WORDS = {"secret", "secrets", "password", "passwd", "passphrase", "token", "tokens", "jwt", "apikey", "otp"}
+_SECRET_KEY_KINDS = {"api", "secret", "private", "signing", "sign", "encryption", "crypto", "access", "auth", "hmac", "session", "master", "client"}
+_NOT_SECRET_WORDS = {"id", "ids", "ref", "idempotency", "page", "cursor", "next", "continuation", "correlation", "trace", "request"}
+
+
+def is_secret_name(name: str) -> bool:
+    words = [w.lower() for w in re.split(r"_+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    if not words or any(w in _NOT_SECRET_WORDS for w in words):
+        return False
+    if any(w in _SECRET_WORDS for w in words):
+        return True
+    return any(a in _SECRET_KEY_KINDS and b == "key" for a, b in zip(words, words[1:]))
+
+
+def _context_source(model: ModuleModel, call: cst.Call, function: Optional[Function]) -> Optional[str]:
+    site = model.call_sites.get(call)
+    if site is not None and site.op is not None and site.op.method in _DETERMINISTIC_SOURCES:
+        return f"ctx.{site.op.method}()"
+    return None
+
+
+def _other_operations(model: ModuleModel, site) -> bool:
+    """Durable operations other than uuid/random return journaled values, not these ones."""
+    return site is not None and site.op is not None and site.op.method not in _DETERMINISTIC_SOURCES
+
+
+def _flow(model: ModuleModel) -> Flow:
+    key = "context id flow"
+    if key not in model.project.cache:
+        model.project.cache[key] = Flow(_context_source, barrier=_other_operations)
+    return model.project.cache[key]
+
+
+@check(RST701)
+def deterministic_id_as_secret(model: ModuleModel, settings) -> Iterator[Finding]:
+    flow = _flow(model)
+    for site in model.calls:
+        if not site.in_durable_code:
+            continue
+        env = None
+        for position, keyword in _SECRET_SINKS.get(model.callee_name(site) or "", ()):
+            arg = argument(site.node, position, keyword)
+            if arg is None:
+                continue
+            env = env if env is not None else flow.env_at(model, site.ancestors, site.function)
+            source = flow.source(model, arg.value, site.function, env)
+            if source:
+                yield Finding("RST701", arg.value, f"This key material comes from `{source}`, {_WHY}")
+        for arg in site.node.args:
+            if arg.keyword is not None and is_secret_name(arg.keyword.value):
+                source = flow.source(model, arg.value, site.function, flow.env_at(model, site.ancestors, site.function))
+                if source:
+                    yield Finding("RST701", arg.value, f"`{arg.keyword.value}` comes from `{source}`, {_WHY}")
+    for kind in (cst.Assign, cst.AnnAssign):
+        for site in model.sites[kind]:
+            if not site.in_durable_code or site.node.value is None:
+                continue
+            targets = [t.target for t in site.node.targets] if kind is cst.Assign else [site.node.target]
+            named = [t.value for t in targets if isinstance(t, cst.Name) and is_secret_name(t.value)]
+            if named:
+                source = flow.source(model, site.node.value, site.function, flow.env_at(model, site.ancestors, site.function))
+                if source:
+                    yield Finding("RST701", site.node, f"`{named[0]}` comes from `{source}`, {_WHY}")
+
+
+_WHY = (
+    "which is deterministic by design: it is derived from the invocation and anyone who knows it can recompute the value. "
+    "Generate secrets with `secrets` inside `ctx.run` (the result is journaled)"
+)
