@@ -46,8 +46,8 @@ _WITHOUT_ARGUMENTS = {
     "random.Random": 0,
 }  # fmt: skip
 
-# Deterministic members of otherwise catalogued namespaces.
-_PURE = {"secrets.compare_digest"}
+# Deterministic members of otherwise catalogued namespaces (webhook signature checks, errors).
+_PURE = {"secrets.compare_digest", "stripe.Webhook", "stripe.WebhookSignature", "stripe.error", "stripe.StripeError"}
 
 # Values whose mere read is non-deterministic (`os.environ["X"]`).
 VALUES = frozenset({"os.environ", "os.environb"})

@@ -33,10 +33,15 @@ _SECRET_SINKS = {
 }
 _DETERMINISTIC_SOURCES = {"uuid", "random"}
 
-# Names that say "secret": whole words, or `<kind>_key`. Ids, references and idempotency or
-# pagination tokens are not secrets (`idempotency_key = str(ctx.uuid())` is the documented idiom).
-_SECRET_WORDS = {"secret", "secrets", "password", "passwd", "passphrase", "token", "tokens", "jwt", "apikey", "otp"}
+# Names that say "secret": whole words, `<kind>_key`, `<kind>_token`. Ids, references and
+# idempotency or pagination tokens are not secrets (`idempotency_key = str(ctx.uuid())` is the
+# documented idiom), and a bare `token` is as often an idempotency token as a credential.
+_SECRET_WORDS = {"secret", "secrets", "password", "passwd", "passphrase", "jwt", "apikey", "otp"}
 _SECRET_KEY_KINDS = {"api", "secret", "private", "signing", "sign", "encryption", "crypto", "access", "auth", "hmac", "session", "master", "client"}
+_SECRET_TOKEN_KINDS = {
+    "reset", "invite", "invitation", "session", "access", "auth", "refresh", "csrf", "api", "bearer", "verification",
+    "verify", "confirm", "confirmation", "login", "magic", "signup", "unsubscribe", "activation", "share", "download",
+}  # fmt: skip
 _NOT_SECRET_WORDS = {"id", "ids", "ref", "idempotency", "page", "cursor", "next", "continuation", "correlation", "trace", "request"}
 
 
@@ -45,6 +50,8 @@ def is_secret_name(name: str) -> bool:
     if not words or any(w in _NOT_SECRET_WORDS for w in words):
         return False
     if any(w in _SECRET_WORDS for w in words):
+        return True
+    if any(w in ("token", "tokens") for w in words) and any(w in _SECRET_TOKEN_KINDS for w in words):
         return True
     return any(a in _SECRET_KEY_KINDS and b == "key" for a, b in zip(words, words[1:]))
 
@@ -84,7 +91,7 @@ def deterministic_id_as_secret(model: ModuleModel, settings) -> Iterator[Finding
             if source:
                 yield Finding("RST701", arg.value, f"This key material comes from `{source}`, {_WHY}")
         for arg in site.node.args:
-            if arg.keyword is not None and is_secret_name(arg.keyword.value):
+            if arg.keyword is not None and is_secret_name(arg.keyword.value) and not _secret_variable(arg.value):
                 source = flow.source(model, arg.value, site.function, flow.env_at(model, site.ancestors, site.function))
                 if source:
                     yield Finding("RST701", arg.value, f"`{arg.keyword.value}` comes from `{source}`, {_WHY}")
@@ -98,6 +105,11 @@ def deterministic_id_as_secret(model: ModuleModel, settings) -> Iterator[Finding
                 source = flow.source(model, site.node.value, site.function, flow.env_at(model, site.ancestors, site.function))
                 if source:
                     yield Finding("RST701", site.node, f"`{named[0]}` comes from `{source}`, {_WHY}")
+
+
+def _secret_variable(expr: cst.BaseExpression) -> bool:
+    """A variable whose own name says secret: reported where it is assigned."""
+    return isinstance(expr, cst.Name) and is_secret_name(expr.value)
 
 
 _WHY = (
