@@ -35,6 +35,13 @@ class Chain:
         return (*self.calls, self.api.name)
 
 
+def display_name(callee: Function, caller: Function) -> str:
+    """How a chain shows a function: its name, prefixed with its module's when it lives elsewhere."""
+    if callee.module is caller.module or not callee.module.name:
+        return callee.qualname
+    return f"{callee.module.name.rsplit('.', 1)[-1]}.{callee.qualname}"
+
+
 def owns_context(function: Function) -> bool:
     """A handler or a function that holds a context: durable code, checked where it stands."""
     return function.handler is not None or bool(function.context_params) or function.gets_context
@@ -125,6 +132,6 @@ class Reach:
                 continue
             found = self.chain(callee)
             if found is not None:
-                return found.via(callee.name), False
+                return found.via(display_name(callee, function)), False
             cut = cut or callee in self._provisional
         return None, cut

@@ -7,7 +7,7 @@ from typing import Iterator
 from restate_lint.catalogue import CONCURRENCY, IO
 from restate_lint.diagnostics import Finding
 from restate_lint.model.module import ModuleModel
-from restate_lint.reach import Reach, called_function, owns_context
+from restate_lint.reach import Reach, called_function, display_name, owns_context
 from restate_lint.rules.base import check, define
 
 RST107 = define("RST107", "transitive-nondeterminism", "E", "none", "call to a project function that reaches a non-deterministic, I/O or concurrency API")
@@ -28,10 +28,10 @@ def transitive_nondeterminism(model: ModuleModel, settings) -> Iterator[Finding]
         if chain is None:
             continue
         caller = site.function.durable_root() or site.function
-        path = " -> ".join((caller.name, callee.name, *chain.names()))
+        path = " -> ".join((caller.name, display_name(callee, site.function), *chain.names()))
         what = _WHAT.get(chain.api.kind, "is not deterministic")
         yield Finding(
             "RST107", site.node,
-            f"`{callee.name}(..)` reaches `{chain.api.name}`, which {what}, outside a run action ({path}): "
+            f"`{model.tree.code_for_node(site.node.func)}(..)` reaches `{chain.api.name}`, which {what}, outside a run action ({path}): "
             f"it runs again on every replay. Call it inside `ctx.run_typed(..)`, or pass the value in from `ctx`",
         )  # fmt: skip

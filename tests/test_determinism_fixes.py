@@ -1,0 +1,107 @@
+"""Fixes of the determinism and logging rules: each one parses and removes what it fixes."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fixtures_lib import all_fixtures
+from restate_lint.config import Settings
+from restate_lint.engine import lint_paths
+
+CODES = ("RST101", "RST102", "RST104", "RST106", "RST601")
+
+
+def apply(text: str, edits) -> str:
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    offset = lambda p: starts[p.row - 1] + p.column - 1  # noqa: E731
+    for edit in sorted(edits, key=lambda e: (e.start.row, e.start.column), reverse=True):
+        text = text[: offset(edit.start)] + edit.content + text[offset(edit.end) :]
+    return text
+
+
+def lint(path: Path, code: str):
+    return [d for d in lint_paths([path], Settings(root=path.parent, select=(code,))).diagnostics if d.code == code]
+
+
+CASES = [f for f in all_fixtures() if f.code in CODES and not f.valid and not f.path.is_dir()]
+
+
+@pytest.mark.parametrize("fixture", CASES, ids=lambda f: f.id)
+def test_every_fix_parses_and_fixes_its_finding(fixture, tmp_path: Path) -> None:
+    target = tmp_path / fixture.path.name
+    shutil.copy(fixture.path, target)
+    before = lint(target, fixture.code)
+    fixes = [d for d in before if d.fix is not None]
+    for diagnostic in fixes:
+        fixed = apply(target.read_text(), diagnostic.fix.edits)
+        ast.parse(fixed)
+        probe = tmp_path / "probe" / fixture.path.name
+        probe.parent.mkdir(exist_ok=True)
+        probe.write_text(fixed)
+        assert len(lint(probe, fixture.code)) < len(before), diagnostic.fix.message
+
+
+HEADER = """import asyncio
+import random
+import time
+import uuid
+from datetime import datetime
+
+import restate
+
+svc = restate.Service("Svc")
+
+
+async def work() -> int:
+    return 1
+
+
+@svc.handler()
+async def handle(ctx: restate.Context, items: list[str]):
+"""
+
+
+@pytest.mark.parametrize(
+    "line, code, applicability, fixed",
+    [
+        ("    return uuid.uuid4()", "RST101", "safe", "    return ctx.uuid()"),
+        ("    return random.choice(items)", "RST101", "safe", "    return ctx.random().choice(items)"),
+        ("    return time.time() + 1", "RST101", "unsafe", "    return await ctx.time() + 1"),
+        ("    return datetime.now().year", "RST101", "unsafe", "    return datetime.fromtimestamp(await ctx.time()).year"),
+        ("    await asyncio.sleep(2)", "RST106", "unsafe", "    await ctx.sleep(timedelta(seconds=2))"),
+        (
+            "    return await asyncio.gather(ctx.service_call(handle, arg=[]), ctx.sleep(1))",
+            "RST106", "safe",
+            "    return [await f for f in await restate.gather(ctx.service_call(handle, arg=[]), ctx.sleep(1))]",
+        ),
+        ("    for i in set(items): ctx.set(i, 1)", "RST104", "unsafe", "    for i in sorted(set(items)): ctx.set(i, 1)"),
+    ],
+)  # fmt: skip
+def test_fix_rewrites_as_the_rules_say(tmp_path: Path, line: str, code: str, applicability: str, fixed: str) -> None:
+    path = tmp_path / "svc.py"
+    path.write_text(HEADER + line + "\n")
+    [diagnostic] = lint(path, code)
+    assert diagnostic.fix is not None and diagnostic.fix.applicability == applicability
+    result = apply(path.read_text(), diagnostic.fix.edits)
+    assert fixed in result.splitlines()
+    ast.parse(result)
+
+
+@pytest.mark.parametrize(
+    "line, code",
+    [
+        ("    return sorted(items, key=lambda i: time.time())", "RST101"),  # `await` cannot go in a lambda
+        ("    return await asyncio.gather(ctx.service_call(handle, arg=[]), work())", "RST106"),  # not all durable
+        ("    asyncio.sleep(2)", "RST106"),  # not awaited: no durable sleep to put there
+    ],
+)
+def test_no_fix_where_it_would_change_meaning(tmp_path: Path, line: str, code: str) -> None:
+    path = tmp_path / "svc.py"
+    path.write_text(HEADER + line + "\n")
+    assert [d.fix for d in lint(path, code)] == [None]
