@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
@@ -78,9 +79,10 @@ class Function:
         """Its body runs inside `ctx.run`: a side-effect zone."""
         return bool(self.action_of)
 
-    @property
+    @cached_property
     def gets_context(self) -> bool:
-        """It calls `current_context()` / `restate_context()` (assigned or used inline)."""
+        """It calls `current_context()` / `restate_context()` (assigned or used inline).
+        Asked for every site of every rule; its calls and imports are fixed once collected."""
         return any(self.module.resolve(site.node.func, self) in sdk.CONTEXT_GETTERS for site in self.calls)
 
     @property
