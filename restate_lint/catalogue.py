@@ -34,7 +34,8 @@ _NONDETERMINISTIC = [
     # randomness and ids (`random.Random(seed)` is deterministic: see _WITHOUT_ARGUMENTS)
     *(f"random.{f}" for f in _RANDOM_FUNCTIONS), "random.SystemRandom",
     "secrets", "uuid.uuid1", "uuid.uuid4", "uuid.uuid6", "uuid.uuid7", "uuid.getnode",
-    "os.urandom", "os.getrandom", "os.getpid", "os.getppid",
+    "os.urandom", "os.getrandom", "os.getpid", "os.getppid", "numpy.random",
+    "pendulum.now", "pendulum.today", "arrow.now", "arrow.utcnow",
     # the environment of this process
     "os.environ", "os.environb", "os.getenv", "os.getenvb", "os.getlogin", "os.uname", "os.cpu_count",
     "platform", "getpass.getuser",
@@ -43,7 +44,7 @@ _NONDETERMINISTIC = [
 # Calls that read the current time or a fresh seed only when given no argument (beyond the first n).
 _WITHOUT_ARGUMENTS = {
     "time.localtime": 0, "time.gmtime": 0, "time.ctime": 0, "time.asctime": 0, "time.strftime": 1,
-    "random.Random": 0,
+    "random.Random": 0, "numpy.random.default_rng": 0, "numpy.random.RandomState": 0,
 }  # fmt: skip
 
 # Deterministic members of otherwise catalogued namespaces (webhook signature checks, errors).

@@ -97,6 +97,7 @@ def test_fix_rewrites_as_the_rules_say(tmp_path: Path, line: str, code: str, app
     "line, code",
     [
         ("    return sorted(items, key=lambda i: time.time())", "RST101"),  # `await` cannot go in a lambda
+        ("    return sum(time.time() for _ in items)", "RST101"),  # nor in a generator expression
         ("    return await asyncio.gather(ctx.service_call(handle, arg=[]), work())", "RST106"),  # not all durable
         ("    asyncio.sleep(2)", "RST106"),  # not awaited: no durable sleep to put there
     ],

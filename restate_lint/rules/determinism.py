@@ -111,8 +111,12 @@ def _fix(model: ModuleModel, site: CallSite, api: Api) -> Optional[Fix]:
 
 
 def _may_await(site: CallSite) -> bool:
-    """`await` may be written where the call stands: directly in an `async def`."""
-    return site.function is not None and site.function.is_async
+    """`await` may be written where the call stands: in an `async def`, not in a lambda, and not in
+    a generator expression (which `await` would turn into an async generator)."""
+    if site.function is None or not site.function.is_async:
+        return False
+    inside = site.ancestors[site.ancestors.index(site.function.node) + 1 :] if site.function.node in site.ancestors else site.ancestors
+    return not any(isinstance(node, cst.GeneratorExp) for node in inside)
 
 
 def _wrap(site: Site, text: str) -> str:
