@@ -131,6 +131,11 @@ class Api:
     name: str  # the qualified name used (`time.time`, `pathlib.Path.read_text`)
     kind: str  # NONDETERMINISTIC | IO | CONCURRENCY
 
+    @property
+    def display(self) -> str:
+        """The name as users write it (`open`, not `builtins.open`)."""
+        return self.name[len("builtins.") :] if self.name.startswith("builtins.") else self.name
+
 
 def _prefixes(qualname: str):
     """`a.b.c`, `a.b`, `a`: the names an entry can match a qualified name by."""

@@ -32,7 +32,7 @@ class Chain:
         return Chain((name, *self.calls), self.api)
 
     def names(self) -> tuple[str, ...]:
-        return (*self.calls, self.api.name)
+        return (*self.calls, self.api.display)
 
 
 def display_name(callee: Function, caller: Function) -> str:

@@ -35,7 +35,7 @@ class _Sources:
     def call(self, model: ModuleModel, call: cst.Call, function: Optional[Function]) -> Optional[str]:
         api = self.effects.call(model, call, function)
         if api is not None:
-            return api.name if api.kind != CONCURRENCY else None
+            return api.display if api.kind != CONCURRENCY else None
         site = model.call_sites.get(call)
         callee = called_function(model, site) if site is not None and site.function is not None else None
         return self.returned(callee) if callee is not None else None

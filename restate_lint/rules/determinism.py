@@ -50,8 +50,10 @@ def _advice(api: Api) -> str:
     return next(text for prefix, text in table if api.name.startswith(prefix))
 
 
-def message(api: Api, is_call: bool) -> str:
-    shown = f"`{api.name}(..)`" if is_call else f"`{api.name}`"
+def message(api: Api, written: str, is_call: bool) -> str:
+    shown = f"`{written}(..)`" if is_call else f"`{written}`"
+    if written != api.display:
+        shown += f" (`{api.display}`)"
     if api.kind == IO:
         return f"{shown} does I/O outside a run action: it runs again on every replay and its result is not journaled. Move it into `ctx.run_typed(..)`"
     return f"{shown} {_advice(api)}"
@@ -63,9 +65,10 @@ def catalogued_apis_in_durable_code(model: ModuleModel, settings) -> Iterator[Fi
     sites = (s for s in (*model.calls, *model.sites[cst.Subscript]) if s.in_durable_code)
     for site, api in effects.in_sites(model, sites):
         code = _CODES[api.kind]
-        anchor = site.node if isinstance(site, CallSite) else site.node.value
-        fix = _fix(model, site, api) if isinstance(site, CallSite) else None
-        yield Finding(code, anchor, message(api, isinstance(site, CallSite)), fix)
+        is_call = isinstance(site, CallSite)
+        anchor = site.node if is_call else site.node.value
+        written = model.tree.code_for_node(site.node.func if is_call else anchor)
+        yield Finding(code, anchor, message(api, written, is_call), _fix(model, site, api) if is_call else None)
 
 
 # -- fixes ---------------------------------------------------------------------------------------

@@ -32,6 +32,6 @@ def transitive_nondeterminism(model: ModuleModel, settings) -> Iterator[Finding]
         what = _WHAT.get(chain.api.kind, "is not deterministic")
         yield Finding(
             "RST107", site.node,
-            f"`{model.tree.code_for_node(site.node.func)}(..)` reaches `{chain.api.name}`, which {what}, outside a run action ({path}): "
+            f"`{model.tree.code_for_node(site.node.func)}(..)` reaches `{chain.api.display}`, which {what}, outside a run action ({path}): "
             f"it runs again on every replay. Call it inside `ctx.run_typed(..)`, or pass the value in from `ctx`",
         )  # fmt: skip
