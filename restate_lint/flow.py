@@ -35,7 +35,10 @@ class Flow:
 
     def source(self, model: ModuleModel, expr: cst.CSTNode, function: Optional[Function], env: Optional[Env] = None) -> Optional[str]:
         """The source `expr`'s value derives from, or None."""
-        return self._expr(model, expr, function, env or {})
+        try:
+            return self._expr(model, expr, function, env or {})
+        except RecursionError:  # an expression nested deeper than Python's stack: no verdict
+            return None
 
     def env_at(self, model: ModuleModel, ancestors: tuple, function: Optional[Function]) -> Env:
         """The comprehension variables visible at a node with these ancestors."""

@@ -103,6 +103,11 @@ class Reach:
         self._active.append(function)
         try:
             found, cut = self._compute(function)
+        except RecursionError:  # a call chain deeper than Python's stack: no verdict for it
+            if len(self._active) > 1:
+                raise
+            self._provisional.clear()
+            return None
         finally:
             self._active.pop()
         if found is not None or not cut:
