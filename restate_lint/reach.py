@@ -42,11 +42,6 @@ def display_name(callee: Function, caller: Function) -> str:
     return f"{callee.module.name.rsplit('.', 1)[-1]}.{callee.qualname}"
 
 
-def owns_context(function: Function) -> bool:
-    """A handler or a function that holds a context: durable code, checked where it stands."""
-    return function.handler is not None or bool(function.context_params) or function.gets_context
-
-
 def called_function(model: ModuleModel, site: CallSite) -> Optional[Function]:
     """The project function a call runs, if the call runs its body now: not a run action given
     as a call (`ctx.run("x", f())`), not an `async def` whose coroutine is never awaited here."""
@@ -130,7 +125,7 @@ class Reach:
             if not isinstance(site, CallSite):
                 continue
             callee = called_function(model, site)
-            if callee is None or owns_context(callee):
+            if callee is None or callee.is_durable:  # durable code is checked where it stands
                 continue
             if callee in self._active:
                 cut = True

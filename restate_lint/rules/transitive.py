@@ -7,7 +7,7 @@ from typing import Iterator
 from restate_lint.catalogue import CONCURRENCY, IO
 from restate_lint.diagnostics import Finding
 from restate_lint.model.module import ModuleModel
-from restate_lint.reach import Reach, called_function, display_name, owns_context
+from restate_lint.reach import Reach, called_function, display_name
 from restate_lint.rules.base import check, define
 
 RST107 = define("RST107", "transitive-nondeterminism", "E", "none", "call to a project function that reaches a non-deterministic, I/O or concurrency API")
@@ -22,7 +22,7 @@ def transitive_nondeterminism(model: ModuleModel, settings) -> Iterator[Finding]
         if not site.in_durable_code:
             continue
         callee = called_function(model, site)
-        if callee is None or owns_context(callee):
+        if callee is None or callee.is_durable:  # durable code is checked where it stands
             continue
         chain = reach.chain(callee)
         if chain is None:
