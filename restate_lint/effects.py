@@ -108,13 +108,7 @@ class Effects:
 def function_sites(model: ModuleModel, function: Function) -> list[Site]:
     """The calls and subscripts that run when `function` runs: its own, and those of lambdas
     in it that are not run actions (`sorted(xs, key=lambda x: random.random())`)."""
-    key = ("function sites", model)
-    index = model.project.cache.get(key)
-    if index is None:
-        index = model.project.cache[key] = {}
-        for site in model.sites[cst.Subscript]:
-            index.setdefault(site.function, []).append(site)
-    found: list[Site] = [*function.calls, *index.get(function, ())]
+    found: list[Site] = [*function.calls, *model.sites_in(function, cst.Subscript)]
     for child in function.children:
         if child.is_lambda and not child.is_action:
             found += function_sites(model, child)

@@ -20,7 +20,6 @@ from restate_lint.model.module import CallSite, ModuleModel, run_action
 from restate_lint.model.scope import Function
 
 
-
 @dataclass(frozen=True)
 class Chain:
     """How a function reaches an API: the project functions it calls on the way, then the API."""

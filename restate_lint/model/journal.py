@@ -13,6 +13,7 @@ from restate_lint.model.scope import Function
 from restate_lint.model.walk import children
 
 _EXITS = (cst.Return, cst.Raise, cst.Break, cst.Continue)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
@@ -35,6 +36,16 @@ def _journaling_nodes(model: ModuleModel) -> set[int]:
 def journals(model: ModuleModel, node: Optional[cst.CSTNode]) -> bool:
     """Does running `node` issue a durable operation?"""
     return node is not None and id(node) in _journaling_nodes(model)
+
+
+def comprehension_journals(model: ModuleModel, site: Site) -> bool:
+    """Does the comprehension a `for` clause (`site`) belongs to issue durable operations for
+    each element it produces?"""
+    comprehension = next((a for a in reversed(site.ancestors) if isinstance(a, _COMPREHENSIONS)), None)
+    if comprehension is None:
+        return False
+    parts = (comprehension.key, comprehension.value) if isinstance(comprehension, cst.DictComp) else (comprehension.elt,)
+    return any(journals(model, p) for p in parts)
 
 
 def exits(node: cst.CSTNode) -> bool:

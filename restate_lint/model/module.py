@@ -94,6 +94,7 @@ class ModuleModel:
         self.function_by_node: dict[cst.CSTNode, Function] = {}
         self.calls: list[CallSite] = []
         self.call_sites: dict[cst.Call, CallSite] = {}
+        self._sites_by_function: dict[type, dict] = {}
         self.sites: dict[type, list[Site]] = {t: [] for t in INDEXED}
         self.services: dict[cst.Call, ServiceDef] = {}
         self.handlers_bound = False
@@ -201,6 +202,15 @@ class ModuleModel:
             return [op for op in ops if op is not None]
         op = self.future_op(expr, function)
         return [op] if op is not None else []
+
+    def sites_in(self, function: Optional[Function], kind: type) -> list[Site]:
+        """The indexed `kind` sites whose innermost function is `function`."""
+        index = self._sites_by_function.get(kind)
+        if index is None:
+            index = self._sites_by_function[kind] = {}
+            for site in self.sites[kind]:
+                index.setdefault(site.function, []).append(site)
+        return index.get(function, [])
 
     def durable_ops(self) -> Iterator[CallSite]:
         return (site for site in self.calls if site.op is not None)

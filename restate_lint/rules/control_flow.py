@@ -11,7 +11,7 @@ from restate_lint.diagnostics import Finding
 from restate_lint.effects import Effects
 from restate_lint.flow import Flow
 from restate_lint.model import sdk
-from restate_lint.model.journal import exits, journals, journals_later
+from restate_lint.model.journal import comprehension_journals, exits, journals, journals_later
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
@@ -60,15 +60,7 @@ class _Sources:
 
 
 def returns(function: Function) -> list[cst.BaseExpression]:
-    model = function.module
-    key = ("returns", model)
-    index = model.project.cache.get(key)
-    if index is None:
-        index = model.project.cache[key] = {}
-        for site in model.sites[cst.Return]:
-            if site.node.value is not None:
-                index.setdefault(site.function, []).append(site.node.value)
-    return index.get(function, [])
+    return [site.node.value for site in function.module.sites_in(function, cst.Return) if site.node.value is not None]
 
 
 def nondeterministic_flow(model: ModuleModel, settings) -> Flow:
@@ -121,7 +113,7 @@ def _decisions(model: ModuleModel) -> Iterator[tuple[Site, str, cst.BaseExpressi
                 yield site, "`match` subject", node.subject
             elif isinstance(node, cst.IfExp) and (journals(model, node.body) or journals(model, node.orelse)):
                 yield site, "conditional expression", node.test
-            elif isinstance(node, cst.CompFor) and _comprehension_journals(model, site):
+            elif isinstance(node, cst.CompFor) and comprehension_journals(model, site):
                 yield site, "comprehension iterable", node.iter
                 for condition in node.ifs:
                     yield site, "comprehension condition", condition.test
@@ -135,10 +127,3 @@ def _steers(model: ModuleModel, site: Site, *regions: Optional[cst.CSTNode]) -> 
         return True
     return any(exits(r) for r in present) and journals_later(model, site, site.function)
 
-
-def _comprehension_journals(model: ModuleModel, site: Site) -> bool:
-    comprehension = next((a for a in reversed(site.ancestors) if isinstance(a, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp))), None)
-    if comprehension is None:
-        return False
-    parts = (comprehension.key, comprehension.value) if isinstance(comprehension, cst.DictComp) else (comprehension.elt,)
-    return any(journals(model, p) for p in parts)

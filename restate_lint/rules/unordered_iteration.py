@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
-from restate_lint.model.journal import journals
+from restate_lint.model.journal import comprehension_journals, journals
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
 from restate_lint.rules.base import check, define
@@ -21,7 +21,6 @@ _SET_ANNOTATIONS = _SET_TYPES | {
 }  # fmt: skip
 _SET_OPERATORS = (cst.BitOr, cst.BitAnd, cst.Subtract, cst.BitXor)
 _SET_METHODS = {"union", "intersection", "difference", "symmetric_difference", "copy"}
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
 @check(RST104)
@@ -40,13 +39,7 @@ def unordered_iteration(model: ModuleModel, settings) -> Iterator[Finding]:
 
 
 def _body_journals(model: ModuleModel, site: Site) -> bool:
-    if isinstance(site.node, cst.For):
-        return journals(model, site.node.body)
-    comprehension = next((a for a in reversed(site.ancestors) if isinstance(a, _COMPREHENSIONS)), None)
-    if comprehension is None:
-        return False
-    parts = (comprehension.key, comprehension.value) if isinstance(comprehension, cst.DictComp) else (comprehension.elt,)
-    return any(journals(model, p) for p in parts)
+    return journals(model, site.node.body) if isinstance(site.node, cst.For) else comprehension_journals(model, site)
 
 
 def _sorted_fix(model: ModuleModel, site: Site) -> Optional[Fix]:
