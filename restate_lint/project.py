@@ -136,7 +136,7 @@ class Project:
         for path in [*files, *self.overrides]:
             self.add_file(path)
         self._models: dict[Path, Union[ModuleModel, ParseFailure]] = {}
-        self.cache: dict = {}  # analyses memoised for this run (function summaries), keyed by their owners
+        self.analyses: dict = {}  # analyses memoised for this run (function summaries), keyed by their owners
         self._finalized = False
         self._finalizing = False
         self._graph: Optional["ServiceGraph"] = None

@@ -82,9 +82,9 @@ class Reach:
     def of(model: ModuleModel, settings) -> "Reach":
         effects = Effects.of(model, settings)
         key = ("reach", effects)
-        if key not in model.project.cache:
-            model.project.cache[key] = Reach(effects)
-        return model.project.cache[key]
+        if key not in model.project.analyses:
+            model.project.analyses[key] = Reach(effects)
+        return model.project.analyses[key]
 
     def chain(self, function: Function) -> Optional[Chain]:
         """What calling `function` reaches, or None."""

@@ -11,17 +11,16 @@ import pytest
 from fixtures_lib import all_fixtures
 from restate_lint.config import Settings
 from restate_lint.engine import lint_paths
+from restate_lint.fixes import apply_fixes
+from restate_lint.source import SourceFile
 
 CODES = ("RST101", "RST102", "RST104", "RST106", "RST601")
 
 
-def apply(text: str, edits) -> str:
-    starts = [0]
-    for line in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    offset = lambda p: starts[p.row - 1] + p.column - 1  # noqa: E731
-    for edit in sorted(edits, key=lambda e: (e.start.row, e.start.column), reverse=True):
-        text = text[: offset(edit.start)] + edit.content + text[offset(edit.end) :]
+def apply(path: Path, diagnostic) -> str:
+    """The file's text with this one fix applied by the fix engine (which checks the result parses)."""
+    text, applied, rejected = apply_fixes(SourceFile(str(path), path.read_bytes()), [diagnostic])
+    assert applied == [diagnostic], rejected
     return text
 
 
@@ -39,8 +38,7 @@ def test_every_fix_parses_and_fixes_its_finding(fixture, tmp_path: Path) -> None
     before = lint(target, fixture.code)
     fixes = [d for d in before if d.fix is not None]
     for diagnostic in fixes:
-        fixed = apply(target.read_text(), diagnostic.fix.edits)
-        ast.parse(fixed)
+        fixed = apply(target, diagnostic)
         probe = tmp_path / "probe" / fixture.path.name
         probe.parent.mkdir(exist_ok=True)
         probe.write_text(fixed)
@@ -88,7 +86,7 @@ def test_fix_rewrites_as_the_rules_say(tmp_path: Path, line: str, code: str, app
     path.write_text(HEADER + line + "\n")
     [diagnostic] = lint(path, code)
     assert diagnostic.fix is not None and diagnostic.fix.applicability == applicability
-    result = apply(path.read_text(), diagnostic.fix.edits)
+    result = apply(path, diagnostic)
     assert fixed in result.splitlines()
     ast.parse(result)
 

@@ -66,9 +66,9 @@ def returns(function: Function) -> list[cst.BaseExpression]:
 def nondeterministic_flow(model: ModuleModel, settings) -> Flow:
     effects = Effects.of(model, settings)
     key = ("nondeterministic flow", effects)
-    if key not in model.project.cache:
-        model.project.cache[key] = _Sources(effects).flow
-    return model.project.cache[key]
+    if key not in model.project.analyses:
+        model.project.analyses[key] = _Sources(effects).flow
+    return model.project.analyses[key]
 
 
 @check(RST103)

@@ -70,9 +70,9 @@ def _other_operations(model: ModuleModel, site) -> bool:
 
 def _flow(model: ModuleModel) -> Flow:
     key = "context id flow"
-    if key not in model.project.cache:
-        model.project.cache[key] = Flow(_context_source, barrier=_other_operations)
-    return model.project.cache[key]
+    if key not in model.project.analyses:
+        model.project.analyses[key] = Flow(_context_source, barrier=_other_operations)
+    return model.project.analyses[key]
 
 
 @check(RST701)
