@@ -1,20 +1,16 @@
-"""Fixes of the determinism and logging rules: each one parses and removes what it fixes."""
+"""Fixes of the determinism rules rewrite code as RULES.md says, and stay away where they would change meaning."""
 
 from __future__ import annotations
 
 import ast
-import shutil
 from pathlib import Path
 
 import pytest
 
-from fixtures_lib import all_fixtures
 from restate_lint.config import Settings
 from restate_lint.engine import lint_paths
 from restate_lint.fixes import apply_fixes
 from restate_lint.source import SourceFile
-
-CODES = ("RST101", "RST102", "RST104", "RST106", "RST601")
 
 
 def apply(path: Path, diagnostic) -> str:
@@ -26,23 +22,6 @@ def apply(path: Path, diagnostic) -> str:
 
 def lint(path: Path, code: str):
     return [d for d in lint_paths([path], Settings(root=path.parent, select=(code,))).diagnostics if d.code == code]
-
-
-CASES = [f for f in all_fixtures() if f.code in CODES and not f.valid and not f.path.is_dir()]
-
-
-@pytest.mark.parametrize("fixture", CASES, ids=lambda f: f.id)
-def test_every_fix_parses_and_fixes_its_finding(fixture, tmp_path: Path) -> None:
-    target = tmp_path / fixture.path.name
-    shutil.copy(fixture.path, target)
-    before = lint(target, fixture.code)
-    fixes = [d for d in before if d.fix is not None]
-    for diagnostic in fixes:
-        fixed = apply(target, diagnostic)
-        probe = tmp_path / "probe" / fixture.path.name
-        probe.parent.mkdir(exist_ok=True)
-        probe.write_text(fixed)
-        assert len(lint(probe, fixture.code)) < len(before), diagnostic.fix.message
 
 
 HEADER = """import asyncio
