@@ -235,24 +235,24 @@ class Project:
             return module, parts[cut:], bindings
         return None
 
-    def lookup_service(self, qualname: Optional[str]) -> Optional[ServiceDef]:
+    def _single_binding(self, qualname: Optional[str]):
+        """(module, name, binding) when a qualified name is bound exactly once at module level."""
         found = self._symbol(qualname)
         if not found:
             return None
         module, path, bindings = found
-        if len(path) == 1 and len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].node, cst.Call):
-            return module.service_defined_by(bindings[0].node, None, path[0])
+        return (module, path[0], bindings[0]) if len(path) == 1 and len(bindings) == 1 else None
+
+    def lookup_service(self, qualname: Optional[str]) -> Optional[ServiceDef]:
+        found = self._single_binding(qualname)
+        if found and found[2].kind == "assign" and isinstance(found[2].node, cst.Call):
+            return found[0].service_defined_by(found[2].node, None, found[1])
         return None
 
     def lookup_class(self, qualname: Optional[str]):
         """(module, ClassDef) for a module-level class of the project."""
-        found = self._symbol(qualname)
-        if not found:
-            return None
-        module, path, bindings = found
-        if len(path) == 1 and len(bindings) == 1 and bindings[0].kind == "class":
-            return module, bindings[0].node
-        return None
+        found = self._single_binding(qualname)
+        return (found[0], found[2].node) if found and found[2].kind == "class" else None
 
     def lookup_function(self, qualname: Optional[str]) -> Optional[Function]:
         found = self._symbol(qualname)

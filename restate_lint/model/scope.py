@@ -66,10 +66,6 @@ class Function:
     def is_lambda(self) -> bool:
         return isinstance(self.node, cst.Lambda)
 
-    @property
-    def param_names(self) -> list[str]:
-        return [p.name.value for p in self.params]
-
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
 
