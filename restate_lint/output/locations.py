@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from restate_lint.discovery import git_toplevel
+from restate_lint.gitignore import git_toplevel
 
 
 def source_root(root: Path) -> Path:

@@ -1,0 +1,62 @@
+"""Git's ignore rules, read in-process.
+
+git itself is never run: a linted repository's `.git/config` can name programs (`core.fsmonitor`,
+hooks, aliases) that git would execute, and a linter must not run anything the linted tree
+configures. `.gitignore` files at every level and `.git/info/exclude` are honoured; the user's
+global excludes file and whether a file is tracked are not read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from pathspec import GitIgnoreSpec
+
+
+def git_toplevel(folder: Path) -> Optional[Path]:
+    """The top folder of the git work tree holding `folder` (where `.git` is), if any."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except (OSError, ValueError):
+        return []
+
+
+class IgnoreRules:
+    """Whether git would ignore a path below `top`: the deepest `.gitignore` with a matching
+    pattern decides, as in git (a later pattern overrides an earlier one, `!` re-includes)."""
+
+    def __init__(self, top: Path):
+        self.top = top.resolve()
+        self._specs: dict[Path, Optional[GitIgnoreSpec]] = {}
+
+    def _spec(self, folder: Path) -> Optional[GitIgnoreSpec]:
+        if folder not in self._specs:
+            lines = _read_lines(folder / ".gitignore")
+            if folder == self.top:
+                lines = _read_lines(folder / ".git" / "info" / "exclude") + lines
+            self._specs[folder] = GitIgnoreSpec.from_lines(lines) if any(line.strip() for line in lines) else None
+        return self._specs[folder]
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        path = path.resolve()
+        if path == self.top or self.top not in path.parents:
+            return False
+        for folder in path.parents:
+            spec = self._spec(folder)
+            if spec is not None:
+                relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+                verdict = spec.check_file(relative).include
+                if verdict is not None:
+                    return verdict
+            if folder == self.top:
+                break
+        return False
