@@ -15,11 +15,11 @@ from restate_lint import __version__
 from restate_lint.config import ConfigError, Settings, check_selectors, find_config, load
 from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
-from restate_lint.engine import Result, lint_paths, print_internal_errors
+from restate_lint.runner import Result, lint_paths, print_internal_errors
 from restate_lint.fixes import MAX_ROUNDS, Outcome, fix_paths, write
 from restate_lint.output import FORMATTERS, concise_line, fix_summary, render_text, summary_line, unsafe_warning
-from restate_lint.project import find_root
-from restate_lint.rules import RULES
+from restate_lint.project.files import find_root
+from restate_lint.registry import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ["text", "concise", *FORMATTERS]
@@ -203,19 +203,16 @@ def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
     """Draw the calls between the Restate handlers under PATH (default: the current folder).
 
     Imports are resolved from PATH, the way running the app from there would."""
-    from restate_lint.discovery import project_files
     from restate_lint.output.graph import to_dot, to_json, to_mermaid
-    from restate_lint.project import Project
 
     path = path or Path(".")
     try:
         settings = replace(settings_for([path], config, no_config), root=(path if path.is_dir() else path.parent).resolve())
-        project = Project(settings.root, project_files(settings))
-    except ConfigError as exc:
+        linker = lint_paths([settings.root], replace(settings, select=()), jobs=1).linker
+    except (ConfigError, PathError) as exc:
         _fail(str(exc))
         return
-    project.finalize()
-    service_graph = project.service_graph()
+    service_graph = linker.graph
     render = {"mermaid": to_mermaid, "dot": to_dot, "json": lambda g: to_json(g, settings.root)}[fmt]
     click.echo(render(service_graph), nl=False)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal, Optional, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union
 
-import libcst as cst
+if TYPE_CHECKING:  # findings hold tree nodes; diagnostics are plain data, read without libcst
+    import libcst as cst
 
 Applicability = Literal["safe", "unsafe"]
 
@@ -34,10 +35,10 @@ class NodeEdit:
     """An edit expressed on the tree: replace `node` (or the text from it up to `until`), or insert
     before/after it."""
 
-    node: cst.CSTNode
+    node: "cst.CSTNode"
     content: str
     how: Literal["replace", "before", "after"] = "replace"
-    until: Optional[cst.CSTNode] = None
+    until: Optional["cst.CSTNode"] = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Fix:
     edits: list = field(default_factory=list)  # NodeEdit while pending, Edit once resolved
 
 
-Anchor = Union[cst.CSTNode, tuple[Position, Position]]
+Anchor = Union["cst.CSTNode", tuple[Position, Position]]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Callable
 
 from restate_lint.config import Settings
 from restate_lint.gitignore import IgnoreRules, git_toplevel
-from restate_lint.project import python_files_under
+from restate_lint.project.files import python_files_under
 
 
 class PathError(Exception):

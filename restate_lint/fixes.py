@@ -23,7 +23,7 @@ from typing import Optional
 
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Fix, Position
-from restate_lint.engine import Result, lint_paths
+from restate_lint.runner import Result, lint_paths
 from restate_lint.source import SourceFile, UndecodableSource
 from restate_lint.suppression import comments
 

@@ -17,6 +17,17 @@ class UndecodableSource(Exception):
     """The bytes are not text in the encoding the file declares (PEP 263)."""
 
 
+class ParseFailure(Exception):
+    """A file that cannot be read as Python; `row`/`column` locate it when known."""
+
+    def __init__(self, message: str, row: int = 1, column: int = 1):
+        super().__init__(message)
+        self.row, self.column = row, column
+
+    def __reduce__(self):  # cached and sent between processes with its position
+        return (ParseFailure, (str(self), self.row, self.column))
+
+
 @dataclass
 class SourceFile:
     path: str  # as shown to the user

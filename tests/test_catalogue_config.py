@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from restate_lint.config import load
-from restate_lint.engine import lint_paths
+from restate_lint.runner import lint_paths
 
 HANDLER = """import os
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from restate_lint.config import Settings
-from restate_lint.engine import lint_paths
+from restate_lint.runner import lint_paths
 from restate_lint.fixes import apply_fixes
 from restate_lint.source import SourceFile
 

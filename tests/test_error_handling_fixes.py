@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from restate_lint.config import Settings
-from restate_lint.engine import lint_paths
+from restate_lint.runner import lint_paths
 from restate_lint.fixes import fix_paths
 
 SOURCE = '''import restate as rs

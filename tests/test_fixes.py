@@ -12,7 +12,7 @@ import libcst.matchers as m
 import pytest
 from click.testing import CliRunner
 
-from restate_lint import engine
+from restate_lint import check as check_stage
 from restate_lint.cli import main
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
@@ -128,7 +128,7 @@ MODULE = "import restate\n\nx = a.c\n"
 
 def use_checks(monkeypatch: pytest.MonkeyPatch, *checks) -> None:
     """Lint with these checks only: each reports RST202 (any enabled code would do)."""
-    monkeypatch.setattr(engine, "CHECKS", [(frozenset({"RST202"}), check) for check in checks])
+    monkeypatch.setattr(check_stage, "CHECKS", [(frozenset({"RST202"}), check) for check in checks])
 
 
 def rename(old: str, new: str, applicability: str = "safe"):

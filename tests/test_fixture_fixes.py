@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fixtures_lib import MARKER, Fixture, all_fixtures
-from restate_lint.engine import lint_paths
+from restate_lint.runner import lint_paths
 from restate_lint.fixes import Outcome, applies, fix_paths
 
 MODES = {False: ".fixed", True: ".unsafe-fixed"}

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from restate_lint.cli import main
 from restate_lint.config import Settings
-from restate_lint.engine import lint_paths
+from restate_lint.runner import lint_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from restate_lint.config import Settings
-from restate_lint.engine import lint_paths
+from restate_lint.runner import lint_paths
 from restate_lint.output import to_github, to_junit, to_sarif
 from restate_lint.output.fingerprint import line_hashes
 from restate_lint.output.github import escape_data, escape_property

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fixtures_lib import Fixture, all_fixtures
-from restate_lint.engine import lint_paths
+from restate_lint.runner import lint_paths
 
 
 def lint_fixture(fixture: Fixture) -> set[tuple[str, int, str]]:

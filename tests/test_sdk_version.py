@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from restate_lint.config import Settings
-from restate_lint.engine import lint_paths
+from restate_lint.runner import lint_paths
 from restate_lint.sdk_version import detect, newest_allowed, target_sdk_version
 
 HANDLER = '''

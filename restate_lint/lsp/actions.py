@@ -9,7 +9,7 @@ from lsprotocol import types
 from restate_lint.diagnostics import Edit, Fix, compatible_fixes
 from restate_lint.lsp import convert
 from restate_lint.lsp.session import Linted
-from restate_lint.rules.meta import UNSUPPRESSIBLE
+from restate_lint.registry import UNSUPPRESSIBLE
 from restate_lint.suppression import noqa_edit
 
 FIX_ALL_KIND = "source.fixAll.restate-lint"

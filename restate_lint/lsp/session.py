@@ -14,8 +14,9 @@ from typing import Optional
 from restate_lint.config import ConfigError, Settings, find_config, load
 from restate_lint.diagnostics import Diagnostic
 from restate_lint.discovery import project_files
-from restate_lint.engine import lint_paths
-from restate_lint.project import ParseCache, find_root
+from restate_lint.runner import lint_paths
+from restate_lint.cache import Cache
+from restate_lint.project.files import find_root
 from restate_lint.source import SourceFile, UndecodableSource
 
 
@@ -39,7 +40,7 @@ class ProjectIndex:
     root: Path
     settings: Settings
     files: list[Path]
-    cache: ParseCache = field(default_factory=ParseCache)
+    cache: Cache = field(default_factory=lambda: Cache(None, memory=True))
     config_error: Optional[str] = None
 
     @classmethod
@@ -57,7 +58,6 @@ class ProjectIndex:
     def file_deleted(self, path: Path) -> None:
         if path in self.files:
             self.files.remove(path)
-        self.cache.forget(path)
 
 
 @dataclass

@@ -19,9 +19,9 @@ _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 def _journaling_nodes(model: ModuleModel) -> set[int]:
     key = ("journaling nodes", model)
-    found = model.project.analyses.get(key)
+    found = model.analyses.get(key)
     if found is None:
-        found = model.project.analyses[key] = set()
+        found = model.analyses[key] = set()
         for site in model.calls:
             if site.op is not None:
                 journals = site.op.method not in sdk.NOT_JOURNALED

@@ -1,27 +1,26 @@
 """The Restate model of one module, built in a single traversal of its libcst tree.
 
 Collection records raw facts (functions, bindings, calls, awaits, a few
-statement kinds, each with its enclosing function and ancestors). Everything
-that needs other modules (imported services, context parameters passed across
-files, run actions defined elsewhere) is resolved afterwards by the project.
+statement kinds, each with its enclosing function and ancestors). A model is
+built from its module alone (to summarise it), then, to be checked, is given
+the project's facts about it: which parameters receive a context, which
+functions run as actions, the services it imports and the project functions it
+calls. It never reads another module's model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Optional, Union
+from typing import Callable, Iterator, Optional, Union
 
 import libcst as cst
 
 from restate_lint.model import sdk
+from restate_lint.model.facts import ALWAYS, Condition, ForeignFunction, ModuleFacts
 from restate_lint.model.scope import Binding, Function, lookup, qualified_name
-from restate_lint.model.walk import Walker
 from restate_lint.model.services import ServiceDef, argument, handler_from_decorator, service_from_call
+from restate_lint.model.walk import Walker
 from restate_lint.source import SourceFile
-
-if TYPE_CHECKING:
-    from restate_lint.project import Project
 
 
 @dataclass(eq=False)
@@ -83,11 +82,15 @@ _INDEXED = frozenset(INDEXED)
 
 
 class ModuleModel:
-    def __init__(self, name: str, source: SourceFile, tree: cst.Module, project: "Project", is_package: bool = False):
+    def __init__(self, name: str, source: SourceFile, tree: cst.Module, resolve_module: Callable[[str], str] = str, is_package: bool = False):
+        """`resolve_module` maps an imported dotted name to the project module it means (the
+        identity when it names none)."""
         self.name = name
         self.source = source
         self.tree = tree
-        self.project = project
+        self.resolve_module = resolve_module
+        self.facts: Optional[ModuleFacts] = None
+        self.analyses: dict = {}  # analyses memoised on this model (flows, effects), keyed by their owners
         self.package = name if is_package else name.rpartition(".")[0]
         self.bindings: dict[str, list[Binding]] = {}
         self.functions: list[Function] = []
@@ -97,7 +100,7 @@ class ModuleModel:
         self._sites_by_function: dict[type, dict] = {}
         self.sites: dict[type, list[Site]] = {t: [] for t in INDEXED}
         self.services: dict[cst.Call, ServiceDef] = {}
-        self.handlers_bound = False
+        self._imported_services: dict[str, ServiceDef] = {}
         _Collector(self).collect()
 
     @property
@@ -122,19 +125,28 @@ class ModuleModel:
         return None, []
 
     # -- contexts ------------------------------------------------------------
-    def is_context_value(self, expr: Optional[cst.CSTNode], function: Optional[Function], _depth: int = 0) -> bool:
-        """Does `expr` evaluate to a Restate context (a parameter, `current_context()`, an alias)?"""
+    def context_condition(self, expr: Optional[cst.CSTNode], function: Optional[Function], _depth: int = 0) -> Condition:
+        """When `expr` evaluates to a Restate context: ALWAYS (`current_context()`, an alias of
+        it), or when one of the (function index, parameter) pairs it derives from holds one."""
         if _depth > 6 or expr is None:
-            return False
+            return frozenset()
         if isinstance(expr, cst.Call):
-            return self.resolve(expr.func, function) in sdk.CONTEXT_GETTERS
+            return frozenset({ALWAYS}) if self.resolve(expr.func, function) in sdk.CONTEXT_GETTERS else frozenset()
         scope, bindings = self.bindings_of(expr, function)
+        found: set = set()
         for b in bindings:
-            if b.kind == "param" and scope is not None and b.node.name.value in scope.context_params:
-                return True
-            if b.kind == "assign" and b.index is None and self.is_context_value(b.node, scope, _depth + 1):
-                return True
-        return False
+            if b.kind == "param" and scope is not None:
+                found.add((scope.index, b.node.name.value))
+            elif b.kind == "assign" and b.index is None:
+                found |= self.context_condition(b.node, scope, _depth + 1)
+        return frozenset(found)
+
+    def holds(self, condition: Condition) -> bool:
+        return any(c == ALWAYS or c[1] in self.functions[c[0]].context_params for c in condition)
+
+    def is_context_value(self, expr: Optional[cst.CSTNode], function: Optional[Function]) -> bool:
+        """Does `expr` evaluate to a Restate context (a parameter, `current_context()`, an alias)?"""
+        return self.holds(self.context_condition(expr, function))
 
     def context_in_scope(self, function: Optional[Function]) -> Optional[str]:
         """A name that holds the Restate context where `function`'s code runs (for fixes that need one)."""
@@ -160,9 +172,22 @@ class ModuleModel:
             for b in bindings
         )
 
+    def key_condition(self, expr: cst.BaseExpression, function: Optional[Function], _depth: int = 0) -> Condition:
+        """When `expr` is this invocation's key: `ctx.key()`, directly or through a local name."""
+        if _depth > 6:
+            return frozenset()
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            return self.context_condition(func.value, function) if isinstance(func, cst.Attribute) and func.attr.value == "key" else frozenset()
+        scope, bindings = self.bindings_of(expr, function)
+        found: set = set()
+        for b in bindings:
+            if b.kind == "assign" and b.index is None and isinstance(b.node, cst.Call):
+                found |= self.key_condition(b.node, scope, _depth + 1)
+        return frozenset(found)
+
     def is_own_key(self, expr: cst.BaseExpression, function: Optional[Function]) -> bool:
-        """`expr` is this invocation's key: `ctx.key()`, directly or through a local name."""
-        return self._is_op_value(expr, function, "key")
+        return self.holds(self.key_condition(expr, function))
 
     def op_of(self, call: cst.Call, function: Optional[Function], _depth: int = 0) -> Optional[DurableOp]:
         """The durable operation a call performs, if any."""
@@ -222,7 +247,12 @@ class ModuleModel:
         if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].node, cst.Call):
             return self.service_defined_by(bindings[0].node, scope, expr.value)
         qualname = self.resolve(expr, function)
-        return self.project.lookup_service(qualname) if qualname else None
+        if qualname is None or self.facts is None:
+            return None
+        if qualname not in self._imported_services:
+            found = self.facts.service(qualname)
+            self._imported_services[qualname] = ServiceDef(found.kind, found.name, None, None, found.var) if found else None
+        return self._imported_services[qualname]
 
     def service_defined_by(self, call: cst.Call, function: Optional[Function], var: str) -> Optional[ServiceDef]:
         if call in self.services:
@@ -233,33 +263,38 @@ class ModuleModel:
         service = self.services[call] = service_from_call(call, kind, self, var)
         return service
 
-    def bind_handlers(self) -> None:
-        self.handlers_bound = True
+    def bind(self, facts: Optional[ModuleFacts] = None) -> None:
+        """Bind services, handlers, contexts and durable operations: from the module alone (to
+        summarise it), or with the project's facts (to check it)."""
+        self.facts = facts
+        self.services, self._imported_services, self.analyses = {}, {}, {}
+        for function in self.functions:
+            function.handler, function.context_params, function.is_action = None, set(), False
         for site in self.sites[cst.Assign]:
             target = site.node.targets[0].target
             if isinstance(site.node.value, cst.Call) and isinstance(target, cst.Name):
                 self.service_defined_by(site.node.value, site.function, target.value)
         for function in self.functions:
-            if not isinstance(function.node, cst.FunctionDef):
-                continue
-            for decorator in function.node.decorators:
-                expr = decorator.decorator
-                target = expr.func if isinstance(expr, cst.Call) else expr
-                if not (isinstance(target, cst.Attribute) and target.attr.value in ("handler", "main")):
+            for decorator, method, service_expr in handler_decorators(function):
+                service = self.service_of(service_expr, function.parent)
+                if service is None or (method == "main" and service.kind != "workflow"):
                     continue
-                service = self.service_of(target.value, function.parent)
-                if service is None or (target.attr.value == "main" and service.kind != "workflow"):
-                    continue
-                function.handler = handler_from_decorator(function, decorator, service, target.attr.value)
+                function.handler = handler_from_decorator(function, decorator, service, method)
                 if function.params:
                     function.context_params.add(function.params[0].name.value)
                 break
-
-    def bind_annotated_contexts(self) -> None:
         for function in self.functions:
-            for param in function.params:
-                if param.annotation is not None and self.annotation_context_type(param.annotation.annotation, function.parent):
-                    function.context_params.add(param.name.value)
+            function.context_params |= self.annotated_contexts(function)
+        if facts is not None:
+            for index, params in facts.context_params:
+                self.functions[index].context_params |= set(params)
+            for index in facts.actions:
+                self.functions[index].is_action = True
+        for site in self.calls:
+            site.op = self.op_of(site.node, site.function)
+
+    def annotated_contexts(self, function: Function) -> set[str]:
+        return {p.name.value for p in function.params if p.annotation is not None and self.annotation_context_type(p.annotation.annotation, function.parent)}
 
     def annotation_context_type(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
         """The Restate context type an annotation names (`ObjectContext`, `Optional[rs.Context]`, `"Context"`)."""
@@ -283,48 +318,32 @@ class ModuleModel:
             return self.annotation_context_type(expr.left, function) or self.annotation_context_type(expr.right, function)
         return None
 
-    def propagate_contexts(self) -> bool:
-        """Mark parameters of project functions that durable code passes a context to.
-        Returns True when something new was learnt (the project iterates to a fixpoint)."""
-        changed = False
-        for site in self.calls:
-            if site.function is None or not site.node.args:
-                continue
-            callee = None
-            for index, arg in enumerate(site.node.args):
-                if arg.star or not self.is_context_value(arg.value, site.function):
-                    continue
-                callee = callee or self.project.lookup_function(self.resolve(site.node.func, site.function))
-                if callee is None:
-                    break
-                name = arg.keyword.value if arg.keyword else _positional_param(callee, index)
-                if name and name not in callee.context_params:
-                    callee.context_params.add(name)
-                    changed = True
-        return changed
-
-    def bind_operations(self) -> None:
-        for site in self.calls:
-            site.op = self.op_of(site.node, site.function)
-        for site in self.calls:
-            if site.op is not None and site.op.method in ("run", "run_typed"):
-                action = run_action(site.node)
-                function = self.action_function(action, site.function) if action is not None else None
-                if function is not None and site not in function.action_of:
-                    function.action_of.append(site)
-
-    def action_function(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[Function]:
-        """The function a run action refers to: a lambda, a def (here or imported), a partial of one."""
+    def function_ref(self, expr: cst.BaseExpression, function: Optional[Function]) -> Union[Function, str, None]:
+        """The function an expression refers to: a lambda, a def of this module, a partial of one,
+        or the qualified name of a function elsewhere (None: not a function we can name)."""
         if isinstance(expr, cst.Lambda):
             return self.function_by_node.get(expr)
         if isinstance(expr, cst.Call) and self.resolve(expr.func, function) == "functools.partial" and expr.args:
-            return self.action_function(expr.args[0].value, function)
+            return self.function_ref(expr.args[0].value, function)
         if isinstance(expr, (cst.Name, cst.Attribute)):
             scope, bindings = self.bindings_of(expr, function)
             if len(bindings) == 1 and bindings[0].kind == "def":
                 return self.function_by_node.get(bindings[0].node)
-            return self.project.lookup_function(self.resolve(expr, function))
+            qualname = self.resolve(expr, function)
+            if qualname is not None and qualname.startswith(f"{self.name}."):
+                local = self.function_named(qualname[len(self.name) + 1 :])
+                if local is not None:
+                    return local
+            return qualname
         return None
+
+    def action_function(self, expr: cst.BaseExpression, function: Optional[Function]) -> Union[Function, ForeignFunction, None]:
+        """The function a run action or a call refers to: one of this module, or what the
+        project's facts say of one elsewhere."""
+        found = self.function_ref(expr, function)
+        if isinstance(found, str):
+            return self.facts.function(found) if self.facts is not None else None
+        return found
 
     def loads(self, root: cst.CSTNode) -> Iterator[tuple[cst.Name, Optional[Function], tuple]]:
         """Every name read below `root`: (name, innermost function, its ancestors up to `root`)."""
@@ -341,10 +360,12 @@ class ModuleModel:
                 yield node, ancestors
 
     def function_named(self, qualname: str) -> Optional[Function]:
-        for function in self.functions:
-            if function.qualname == qualname:
-                return function
-        return None
+        if "_by_qualname" not in self.analyses:
+            by_qualname: dict[str, Function] = {}
+            for function in self.functions:
+                by_qualname.setdefault(function.qualname, function)
+            self.analyses["_by_qualname"] = by_qualname
+        return self.analyses["_by_qualname"].get(qualname)
 
     @property
     def handlers(self) -> list:
@@ -404,15 +425,20 @@ def _load_parts(node: cst.CSTNode) -> tuple:
     return ()
 
 
+def handler_decorators(function: Function) -> Iterator[tuple[cst.Decorator, str, cst.BaseExpression]]:
+    """`@svc.handler(..)` / `@svc.main(..)` decorators: (decorator, method, the service expression)."""
+    if not isinstance(function.node, cst.FunctionDef):
+        return
+    for decorator in function.node.decorators:
+        expr = decorator.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        if isinstance(target, cst.Attribute) and target.attr.value in ("handler", "main"):
+            yield decorator, target.attr.value, target.value
+
+
 def run_action(call: cst.Call) -> Optional[cst.BaseExpression]:
     arg = argument(call, 1, "action")
     return arg.value if arg else None
-
-
-def _positional_param(function: Function, index: int) -> Optional[str]:
-    params = function.node.params
-    plain = [*params.posonly_params, *params.params]
-    return plain[index].name.value if index < len(plain) else None
 
 
 class _Collector(Walker):
@@ -428,7 +454,7 @@ class _Collector(Walker):
         self.walk(self.model.tree)
 
     def resolve_module(self, dotted: str) -> str:
-        return self.model.project.resolve_module(dotted, Path(self.model.path))
+        return self.model.resolve_module(dotted)
 
     # -- traversal bookkeeping ----------------------------------------------------
     def enter(self, node: cst.CSTNode) -> bool:
@@ -460,7 +486,7 @@ class _Collector(Walker):
             self.walk(part)
         parent = self.function
         qualname = ".".join(self.names + [node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>"])
-        function = Function(node, parent, self.model, qualname)
+        function = Function(node, parent, self.model, qualname, len(self.model.functions))
         params = node.params
         for p in (*params.posonly_params, *params.params, params.star_arg, *params.kwonly_params, params.star_kwarg):
             if isinstance(p, cst.Param):

@@ -42,6 +42,7 @@ class Function:
     parent: Optional["Function"]
     module: "ModuleModel"
     qualname: str  # dotted path inside the module, `<lambda>` for lambdas
+    index: int  # position in the module's functions: how summaries and facts name it
     params: list[cst.Param] = field(default_factory=list)
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     global_names: set[str] = field(default_factory=set)
@@ -49,10 +50,10 @@ class Function:
     calls: list = field(default_factory=list)  # CallSite, directly in this body
     awaits: list = field(default_factory=list)  # AwaitSite, directly in this body
     children: list["Function"] = field(default_factory=list)
-    # set by the model after collection
+    # set by the model after collection, from the module alone or from the project's facts
     handler: Optional["Handler"] = None
     context_params: set[str] = field(default_factory=set)
-    action_of: list = field(default_factory=list)  # run-call sites whose action this is
+    is_action: bool = False  # its body runs inside `ctx.run`: a side-effect zone
 
     @property
     def name(self) -> str:
@@ -70,11 +71,6 @@ class Function:
         self.bindings.setdefault(name, []).append(binding)
 
     # -- roles -------------------------------------------------------------
-    @property
-    def is_action(self) -> bool:
-        """Its body runs inside `ctx.run`: a side-effect zone."""
-        return bool(self.action_of)
-
     @cached_property
     def gets_context(self) -> bool:
         """It calls `current_context()` / `restate_context()` (assigned or used inline).

@@ -20,8 +20,8 @@ class ServiceDef:
 
     kind: str  # service | object | workflow
     name: Optional[str]  # the Restate name, None when not a literal
-    call: cst.Call
-    module: "ModuleModel"
+    call: Optional[cst.Call]  # None, with `module`, for a service imported from another module
+    module: Optional["ModuleModel"]
     var: str
     handlers: list["Handler"] = field(default_factory=list)
 
@@ -82,26 +82,39 @@ def argument(call: cst.Call, position: Optional[int], keyword: Optional[str]) ->
     return None
 
 
-def handler_from_decorator(function: "Function", decorator: cst.Decorator, service: ServiceDef, method: str) -> Handler:
+def decorator_call(decorator: cst.Decorator) -> Optional[cst.Call]:
     expr = decorator.decorator
-    call = expr if isinstance(expr, cst.Call) else None
+    return expr if isinstance(expr, cst.Call) else None
+
+
+def declared_name(decorator: cst.Decorator, function: "Function") -> Optional[str]:
+    """The Restate handler name a decorator gives (the function's own by default; None: not a literal)."""
+    call = decorator_call(decorator)
     name_arg = argument(call, 0, "name") if call else None
-    name = literal_string(name_arg.value) if name_arg else function.name  # None: not a literal
-    kind: Optional[str]
-    if service.kind == "service":
-        kind = sdk.SERVICE
-    elif service.kind == "workflow":
-        kind = sdk.WORKFLOW_MAIN if method == "main" else sdk.WORKFLOW_SHARED
-    else:
-        kind_arg = argument(call, 1, "kind") if call else None
-        if kind_arg is None:
-            kind = sdk.EXCLUSIVE
-        elif isinstance(kind_arg.value, cst.Name) and kind_arg.value.value == "None":
-            kind = sdk.EXCLUSIVE
-        else:
-            literal = literal_string(kind_arg.value)
-            kind = {"exclusive": sdk.EXCLUSIVE, "shared": sdk.SHARED}.get(literal or "")
-    handler = Handler(function, service, decorator, method, call is not None, name, kind)
+    return literal_string(name_arg.value) if name_arg else function.name
+
+
+def declared_kind(decorator: cst.Decorator) -> Optional[str]:
+    """The `kind=` a virtual-object handler decorator gives: "exclusive" (also by default or with
+    None), "shared", or None when it is not a literal we know."""
+    call = decorator_call(decorator)
+    kind_arg = argument(call, 1, "kind") if call else None
+    if kind_arg is None or (isinstance(kind_arg.value, cst.Name) and kind_arg.value.value == "None"):
+        return sdk.EXCLUSIVE
+    return {"exclusive": sdk.EXCLUSIVE, "shared": sdk.SHARED}.get(literal_string(kind_arg.value) or "")
+
+
+def handler_kind(service_kind: str, method: str, declared: Optional[str]) -> Optional[str]:
+    if service_kind == "service":
+        return sdk.SERVICE
+    if service_kind == "workflow":
+        return sdk.WORKFLOW_MAIN if method == "main" else sdk.WORKFLOW_SHARED
+    return declared
+
+
+def handler_from_decorator(function: "Function", decorator: cst.Decorator, service: ServiceDef, method: str) -> Handler:
+    kind = handler_kind(service.kind, method, declared_kind(decorator))
+    handler = Handler(function, service, decorator, method, decorator_call(decorator) is not None, declared_name(decorator, function), kind)
     service.handlers.append(handler)
     return handler
 

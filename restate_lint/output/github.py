@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from restate_lint.diagnostics import Severity
-from restate_lint.engine import Result
+from restate_lint.runner import Result
 from restate_lint.output.locations import relative_path, source_root
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from restate_lint.graph import CALL, DELAYED_SEND, SEND, Edge, Node, ServiceGraph, cycle_text, iter_cycle_edges
+from restate_lint.project.graph import CALL, DELAYED_SEND, SEND, Edge, Node, ServiceGraph, cycle_text, iter_cycle_edges
 from restate_lint.model import sdk
 
 _KIND_TITLE = {"service": "Service", "object": "Virtual object", "workflow": "Workflow", None: "not in this project"}
@@ -137,11 +137,11 @@ def to_json(graph: ServiceGraph, root: Optional[Path] = None) -> str:
     cycles = graph.cycles
     self_calls = set(graph.self_calls())
     nodes = [
-        {"id": n.id, "service": n.service, "service_kind": n.service_kind, "handler": n.name, "kind": n.kind, "file": _path(n.handler.function.module.path, root) if n.handler else None, "function": n.handler.function.qualname if n.handler else None}
+        {"id": n.id, "service": n.service, "service_kind": n.service_kind, "handler": n.name, "kind": n.kind, "file": _path(n.file, root) if n.file else None, "function": n.function}
         for n in graph.nodes
     ]  # fmt: skip
     edges = [
-        {"from": e.caller.id, "to": e.callee.id, "mode": e.mode, "method": e.method, "key": e.key_text, "file": _path(e.model.path, root), "deadlock": "RST402" if e in self_calls else "RST403" if e in cycles else None, "cycle": cycle_text(cycles[e]) if e in cycles else None}
+        {"from": e.caller.id, "to": e.callee.id, "mode": e.mode, "method": e.method, "key": e.key_text, "file": _path(e.file, root), "deadlock": "RST402" if e in self_calls else "RST403" if e in cycles else None, "cycle": cycle_text(cycles[e]) if e in cycles else None}
         for e in graph.edges
     ]  # fmt: skip
     return json.dumps({"nodes": nodes, "edges": edges}, indent=2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from restate_lint.engine import Result
+from restate_lint.runner import Result
 
 
 def to_junit(result: Result, root: Path) -> str:

@@ -17,10 +17,10 @@ from urllib.parse import quote
 from restate_lint import __version__
 from restate_lint.diagnostics import Diagnostic, Position, Severity
 from restate_lint.docs import rule_doc
-from restate_lint.engine import DOCS_URL, Result
+from restate_lint.runner import Result
 from restate_lint.output.fingerprint import line_hashes
 from restate_lint.output.locations import relative_path, source_root
-from restate_lint.rules import RULES, Rule
+from restate_lint.registry import RULES, Rule
 from restate_lint.source import SourceFile, UndecodableSource
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -61,7 +61,7 @@ def _descriptor(rule: Rule) -> dict:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _what_it_does(page) or rule.summary},
         "help": {"text": help_text, "markdown": help_text},
-        "helpUri": DOCS_URL.format(code=rule.code),
+        "helpUri": rule.url,
         "defaultConfiguration": {"level": LEVEL[rule.severity], "enabled": rule.default_enabled},
     }
 

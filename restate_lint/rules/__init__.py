@@ -3,7 +3,8 @@
 import importlib
 import pkgutil
 
-from restate_lint.rules.base import CHECKS, RULES, Rule
+from restate_lint.registry import RULES, Rule
+from restate_lint.rules.base import CHECKS
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name != "base":

@@ -1,11 +1,11 @@
-"""The rule registry: metadata for every code, and the checks that produce findings."""
+"""How checks register: each check names the rules it may report."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from restate_lint.diagnostics import Finding, Severity
+from restate_lint.diagnostics import Finding
+from restate_lint.registry import Rule
 
 if TYPE_CHECKING:
     from restate_lint.config import Settings
@@ -13,31 +13,7 @@ if TYPE_CHECKING:
 
 Check = Callable[["ModuleModel", "Settings"], Iterable[Finding]]
 
-FIX_KINDS = ("safe", "unsafe", "safe/unsafe", "none")
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    fix: str  # one of FIX_KINDS
-    summary: str
-
-    @property
-    def default_enabled(self) -> bool:
-        return self.severity is not Severity.INFO
-
-
-RULES: dict[str, Rule] = {}
 CHECKS: list[tuple[frozenset, Check]] = []
-
-
-def define(code: str, name: str, severity: str, fix: str, summary: str) -> Rule:
-    assert code not in RULES, code
-    assert fix in FIX_KINDS, fix
-    rule = RULES[code] = Rule(code, name, Severity.from_letter(severity), fix, summary)
-    return rule
 
 
 def check(*rules: Rule) -> Callable[[Check], Check]:

@@ -11,17 +11,19 @@ from restate_lint.model import sdk
 from restate_lint.model.module import CallSite, ModuleModel, run_action
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
-from restate_lint.rules.base import check, define
+from restate_lint.analysis.calls import returns_callable
+from restate_lint.rules.base import check
 from restate_lint.rules.edits import add_await, move_call_into_run
+from restate_lint.registry import RULES
 
-RST201 = define("RST201", "context-in-run", "E", "none", "Restate context used inside a run action")
-RST202 = define("RST202", "unawaited-durable-op", "E", "safe", "durable operation whose future is never awaited")
-RST203 = define("RST203", "run-action-not-callable", "E", "safe", "run action is a call result, not a callable")
-RST204 = define("RST204", "run-action-returns-coroutine", "E", "safe", "run action returns an un-awaited coroutine")
-RST205 = define("RST205", "foreign-awaitable-in-combinator", "E", "none", "non-SDK awaitable given to a Restate combinator")
-RST206 = define("RST206", "gather-result-used-as-value", "E", "none", "futures from restate.gather used as values")
-RST207 = define("RST207", "run-options-misuse", "E", "safe", "RunOptions passed in a way the SDK ignores")
-RST208 = define("RST208", "unreachable-except-around-run", "W", "none", "except clause around ctx.run that can never match")
+RST201 = RULES["RST201"]
+RST202 = RULES["RST202"]
+RST203 = RULES["RST203"]
+RST204 = RULES["RST204"]
+RST205 = RULES["RST205"]
+RST206 = RULES["RST206"]
+RST207 = RULES["RST207"]
+RST208 = RULES["RST208"]
 
 RUNS = ("run", "run_typed")
 
@@ -158,14 +160,7 @@ def run_action_not_callable(model: ModuleModel, settings) -> Iterator[Finding]:
 def _returns_callable(model: ModuleModel, call: cst.Call, function: Optional[Function]) -> bool:
     """The called project function is a factory: it returns a lambda, a local def or a partial."""
     callee = model.action_function(call.func, function) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
-    if callee is None or callee.is_async or callee.is_lambda:
-        return False
-    for ret in callee.module.sites[cst.Return]:
-        if ret.function is callee and ret.node.value is not None:
-            value = ret.node.value
-            if isinstance(value, cst.Lambda) or callee.module.action_function(value, callee) is not None:
-                return True
-    return False
+    return callee is not None and not callee.is_async and not callee.is_lambda and returns_callable(callee)
 
 
 @check(RST204)
@@ -330,22 +325,11 @@ def unreachable_except_around_run(model: ModuleModel, settings) -> Iterator[Find
             yield Finding("RST208", handler, f"`except {caught}` never runs: exceptions raised inside a run action are retried by Restate, and only `TerminalError` reaches the handler. Catch `TerminalError` (raise it from the action to stop retries)")
 
 
-def _may_be_terminal(model: ModuleModel, qualname: str, depth: int = 0) -> bool:
-    """Could this exception class be `TerminalError` or derive from it? Project classes are followed
-    through their bases; a base we cannot see gives the benefit of the doubt."""
-    if qualname == "restate.TerminalError":
-        return True
-    found = model.project.lookup_class(qualname)
-    if found is None:
-        return False  # builtins and libraries: not Restate's TerminalError
-    owner, node = found
-    if depth > 5:
-        return True
-    for base in node.bases:
-        name = owner.resolve(base.value, None)
-        if name is None or _may_be_terminal(owner, name, depth + 1):
-            return True
-    return False
+def _may_be_terminal(model: ModuleModel, qualname: str) -> bool:
+    """Could this exception class be `TerminalError` or derive from it? The project's classes are
+    followed through their bases (the link stage does it); a base we cannot see gives the benefit
+    of the doubt."""
+    return qualname == "restate.TerminalError" or (model.facts is not None and qualname in model.facts.terminal_classes)
 
 
 def _only_durable_statements(model: ModuleModel, body: cst.BaseSuite, function) -> bool:

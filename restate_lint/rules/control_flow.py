@@ -6,69 +6,20 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from restate_lint.catalogue import CONCURRENCY
 from restate_lint.diagnostics import Finding
-from restate_lint.effects import Effects
-from restate_lint.flow import Flow
+from restate_lint.analysis.sources import nondeterministic_flow
 from restate_lint.model import sdk
 from restate_lint.model.journal import comprehension_journals, exits, journals, journals_later
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
-from restate_lint.reach import called_function
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
+from restate_lint.registry import RULES
 
-RST103 = define("RST103", "nondeterministic-control-flow", "E", "none", "non-deterministic value decides control flow or a journal entry")
+RST103 = RULES["RST103"]
 
 _SLEEP_EFFECT = "the timer journaled by the first attempt wins, and every replay computes a different duration than the one that was slept"
 _ADVICE = "Derive it from `ctx.random()`, `ctx.uuid()` or `await ctx.time()`, or compute it inside `ctx.run`"
-
-
-class _Sources:
-    """RST101/RST102 sources, and project functions whose return value derives from one."""
-
-    def __init__(self, effects: Effects):
-        self.effects = effects
-        self.flow = Flow(self.call, self.read)
-        self._returns: dict[Function, Optional[str]] = {}
-
-    def call(self, model: ModuleModel, call: cst.Call, function: Optional[Function]) -> Optional[str]:
-        api = self.effects.call(model, call, function)
-        if api is not None:
-            return api.display if api.kind != CONCURRENCY else None
-        site = model.call_sites.get(call)
-        callee = called_function(model, site) if site is not None and site.function is not None else None
-        return self.returned(callee) if callee is not None else None
-
-    def read(self, model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
-        api = self.effects.read(model, expr, function)
-        return api.name if api is not None else None
-
-    def returned(self, function: Function) -> Optional[str]:
-        """The source `function`'s return value derives from."""
-        if function in self._returns:
-            return self._returns[function]
-        self._returns[function] = None  # recursion adds nothing
-        found = None
-        for ret in returns(function):
-            source = self.flow.source(function.module, ret, function)
-            if source:
-                found = f"{function.name}() -> {source}"
-                break
-        self._returns[function] = found
-        return found
-
-
-def returns(function: Function) -> list[cst.BaseExpression]:
-    return [site.node.value for site in function.module.sites_in(function, cst.Return) if site.node.value is not None]
-
-
-def nondeterministic_flow(model: ModuleModel, settings) -> Flow:
-    effects = Effects.of(model, settings)
-    key = ("nondeterministic flow", effects)
-    if key not in model.project.analyses:
-        model.project.analyses[key] = _Sources(effects).flow
-    return model.project.analyses[key]
 
 
 @check(RST103)

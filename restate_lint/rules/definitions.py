@@ -11,14 +11,15 @@ from restate_lint.diagnostics import Finding, Fix, NodeEdit
 from restate_lint.model import sdk
 from restate_lint.model.module import ModuleModel
 from restate_lint.model.services import Handler, argument
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
 from restate_lint.rules.edits import restate_ref
+from restate_lint.registry import RULES
 
-RST301 = define("RST301", "state-write-in-shared-handler", "E", "none", "state written from a shared handler")
-RST302 = define("RST302", "api-not-available-for-service-type", "E", "none", "context API the handler's service type does not have")
-RST303 = define("RST303", "context-annotation-mismatch", "W", "safe", "context annotation does not match the handler kind")
-RST304 = define("RST304", "sync-handler", "E", "safe", "handler declared with def instead of async def")
-RST305 = define("RST305", "malformed-handler-definition", "E", "safe", "handler or service definition Restate rejects")
+RST301 = RULES["RST301"]
+RST302 = RULES["RST302"]
+RST303 = RULES["RST303"]
+RST304 = RULES["RST304"]
+RST305 = RULES["RST305"]
 
 _KIND_WORDS = {
     sdk.SERVICE: "a service handler",
@@ -103,16 +104,21 @@ def malformed_handler_definition(model: ModuleModel, settings) -> Iterator[Findi
         if handler.name is not None and not re.match(sdk.HANDLER_NAME_PATTERN, handler.name):
             name_arg = argument(decorator, 0, "name") if isinstance(decorator, cst.Call) else None
             yield Finding("RST305", name_arg.value if name_arg else function.node.name, f"Handler name {handler.name!r} is not a valid Restate handler name (letters, digits and `_`, starting with a letter)")
-        earlier = [h for h in handler.service.handlers if h.name == handler.name and h is not handler]
-        if handler.name is not None and earlier and handler.service.handlers.index(earlier[0]) < handler.service.handlers.index(handler):
-            yield Finding("RST305", function.node.name, f"Handler name {handler.name!r} is already used in {handler.service.label!r}: the SDK refuses to register it")
-        if handler.method == "main":
-            mains = [h for h in handler.service.handlers if h.method == "main"]
-            if len(mains) > 1 and mains.index(handler) > 0:
-                yield Finding("RST305", function.node.name, f"Workflow {handler.service.label!r} already has a `main()` handler: a workflow has exactly one")
     for service in model.services.values():
         if service.name is not None and not re.match(sdk.SERVICE_NAME_PATTERN, service.name):
             name_arg = argument(service.call, 0, "name")
             yield Finding("RST305", name_arg.value if name_arg else service.call, f"Service name {service.name!r} is not a valid Restate service name (letters, digits, `.`, `_`, `-`, starting with a letter)")
-        if service.kind == "workflow" and service.handlers and not any(h.method == "main" for h in service.handlers):
-            yield Finding("RST305", service.call, f"Workflow {service.label!r} has handlers but no `main()`: a workflow needs exactly one `@{service.var}.main()`")
+    # A service's handlers may be defined in several modules: the link stage sees them all.
+    facts = model.facts
+    if facts is None:
+        return
+    for index, what, label in facts.duplicate_handlers:
+        function = model.functions[index]
+        if what == "name":
+            yield Finding("RST305", function.node.name, f"Handler name {function.handler.name!r} is already used in {label!r}: the SDK refuses to register it")
+        else:
+            yield Finding("RST305", function.node.name, f"Workflow {label!r} already has a `main()` handler: a workflow has exactly one")
+    services = list(model.services.values())
+    for index in facts.workflows_without_main:
+        service = services[index]
+        yield Finding("RST305", service.call, f"Workflow {service.label!r} has handlers but no `main()`: a workflow needs exactly one `@{service.var}.main()`")

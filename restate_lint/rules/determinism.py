@@ -9,15 +9,16 @@ import libcst as cst
 
 from restate_lint.catalogue import CONCURRENCY, IO, NONDETERMINISTIC, Api
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
-from restate_lint.effects import Effects
+from restate_lint.analysis.effects import Effects
 from restate_lint.model.module import CallSite, ModuleModel, Site
 from restate_lint.model.services import argument
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
 from restate_lint.rules.edits import reference
+from restate_lint.registry import RULES
 
-RST101 = define("RST101", "nondeterministic-call", "E", "safe/unsafe", "non-deterministic call in durable code outside a run action")
-RST102 = define("RST102", "io-outside-run", "E", "unsafe", "I/O in durable code outside a run action")
-RST106 = define("RST106", "native-concurrency", "E", "safe/unsafe", "asyncio/threading primitives in durable code")
+RST101 = RULES["RST101"]
+RST102 = RULES["RST102"]
+RST106 = RULES["RST106"]
 
 _CODES = {NONDETERMINISTIC: "RST101", IO: "RST102", CONCURRENCY: "RST106"}
 

@@ -8,13 +8,14 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from restate_lint.diagnostics import Finding
-from restate_lint.flow import Flow
+from restate_lint.analysis.flow import Flow
 from restate_lint.model.module import ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
+from restate_lint.registry import RULES
 
-RST701 = define("RST701", "deterministic-id-as-secret", "W", "none", "ctx.uuid()/ctx.random() value used as a secret")
+RST701 = RULES["RST701"]
 
 # Where a value acts as key material: qualified name -> ((position, keyword), ...)
 _SECRET_SINKS = {
@@ -70,9 +71,9 @@ def _other_operations(model: ModuleModel, site) -> bool:
 
 def _flow(model: ModuleModel) -> Flow:
     key = "context id flow"
-    if key not in model.project.analyses:
-        model.project.analyses[key] = Flow(_context_source, barrier=_other_operations)
-    return model.project.analyses[key]
+    if key not in model.analyses:
+        model.analyses[key] = Flow(_context_source, barrier=_other_operations)
+    return model.analyses[key]
 
 
 @check(RST701)

@@ -15,12 +15,13 @@ import libcst as cst
 from restate_lint.diagnostics import Finding, Fix, NodeEdit, Severity
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
 from restate_lint.rules.edits import restate_ref
 from restate_lint.sdk_version import target_sdk_version
+from restate_lint.registry import RULES
 
-RST501 = define("RST501", "broad-except-catches-suspension", "E", "unsafe", "catch-all except around durable operations catches suspension")
-RST502 = define("RST502", "except-exception-swallows-terminal", "W", "unsafe", "except Exception around durable operations swallows cancellation and terminal errors")
+RST501 = RULES["RST501"]
+RST502 = RULES["RST502"]
 
 # Up to 0.10.2 the SDK's suspension exception derived from Exception.
 SUSPENSION_IS_EXCEPTION_BELOW = (0, 11)

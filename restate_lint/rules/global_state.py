@@ -9,9 +9,10 @@ import libcst as cst
 from restate_lint.diagnostics import Finding
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
+from restate_lint.registry import RULES
 
-RST105 = define("RST105", "mutable-global-state", "W", "none", "durable code mutates or branches on module-level state")
+RST105 = RULES["RST105"]
 
 _MUTATORS = {
     "append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove", "discard", "clear",

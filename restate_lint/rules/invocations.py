@@ -13,10 +13,11 @@ from restate_lint.model import sdk
 from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
+from restate_lint.registry import RULES
 
-RST209 = define("RST209", "ingress-client-in-handler", "W", "none", "Restate ingress called from durable code")
-RST702 = define("RST702", "redundant-idempotency-key", "I", "none", "idempotency_key= on a call made from a handler")
+RST209 = RULES["RST209"]
+RST702 = RULES["RST702"]
 
 _CLIENTS = {"restate.create_client"}
 _CLIENT_TYPES = {"restate.RestateClient"}

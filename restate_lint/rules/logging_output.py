@@ -9,10 +9,11 @@ import libcst as cst
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
 from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
 from restate_lint.rules.edits import reference
+from restate_lint.registry import RULES
 
-RST601 = define("RST601", "non-replay-aware-logging", "I", "safe", "print or unfiltered logger in durable code")
+RST601 = RULES["RST601"]
 
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 _FILTER = "restate.RestateLoggingFilter"

@@ -10,9 +10,10 @@ from restate_lint.diagnostics import Finding, Fix, NodeEdit
 from restate_lint.model.journal import comprehension_journals, journals
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
+from restate_lint.registry import RULES
 
-RST104 = define("RST104", "unordered-iteration", "E", "unsafe", "loop over a set issues durable operations")
+RST104 = RULES["RST104"]
 
 _SET_TYPES = {"builtins.set", "builtins.frozenset"}
 _SET_ANNOTATIONS = _SET_TYPES | {

@@ -10,11 +10,12 @@ from restate_lint.diagnostics import Finding
 from restate_lint.model import sdk
 from restate_lint.model.module import DurableOp, ModuleModel, Site
 from restate_lint.model.services import argument
-from restate_lint.rules.base import check, define
+from restate_lint.rules.base import check
+from restate_lint.registry import RULES
 
-RST401 = define("RST401", "blocking-wait-in-exclusive-handler", "W", "none", "exclusive virtual-object handler waits on a timer, awakeable, promise or other invocation")
-RST404 = define("RST404", "sleep-then-send", "I", "none", "sleep directly followed by a one-way send")
-RST405 = define("RST405", "wait-without-timeout", "I", "none", "awakeable or promise awaited without a timeout")
+RST401 = RULES["RST401"]
+RST404 = RULES["RST404"]
+RST405 = RULES["RST405"]
 
 _WAIT_WORDS = {"sleep": "a timer (`ctx.sleep`)", "awakeable": "an awakeable", "promise": "a durable promise", "attach": "another invocation (`attach_invocation`)"}
 

@@ -29,9 +29,9 @@ class Effects:
     def of(model: ModuleModel, settings) -> "Effects":
         catalogue = catalogue_for(settings)
         key = ("effects", catalogue)
-        if key not in model.project.analyses:
-            model.project.analyses[key] = Effects(catalogue)
-        return model.project.analyses[key]
+        if key not in model.analyses:
+            model.analyses[key] = Effects(catalogue)
+        return model.analyses[key]
 
     # -- calls and reads -----------------------------------------------------------------
     def call(self, model: ModuleModel, call: cst.Call, function: Optional[Function]) -> Optional[Api]:

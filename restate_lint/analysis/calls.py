@@ -1,0 +1,59 @@
+"""Which function a call runs, and whether it runs the body now."""
+
+from __future__ import annotations
+
+from typing import Union
+
+import libcst as cst
+
+from restate_lint.model.facts import Condition, ForeignFunction
+from restate_lint.model.module import CallSite, ModuleModel, run_action
+from restate_lint.model.scope import Function
+
+
+def run_argument_condition(model: ModuleModel, site: CallSite) -> Condition:
+    """When the call is itself the action argument of a run call (`ctx.run("x", f())`): the
+    condition under which that run call's receiver is a context."""
+    parent = site.parent
+    if isinstance(parent, cst.Arg) and len(site.ancestors) >= 2:
+        owner = model.call_sites.get(site.ancestors[-2])
+        func = owner.node.func if owner is not None else None
+        if isinstance(func, cst.Attribute) and func.attr.value in ("run", "run_typed") and run_action(owner.node) is site.node:
+            return model.context_condition(func.value, owner.function)
+    return frozenset()
+
+
+def coroutine_awaited(model: ModuleModel, site: CallSite) -> bool:
+    """The call's coroutine is awaited directly or through the name it is bound to."""
+    if site.awaited:
+        return True
+    parent = site.parent
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+        name = parent.targets[0].target.value
+        return any(isinstance(a[-1], cst.Await) for _, a in model.uses_of(name, model.scope_of(name, site.function)) if a)
+    return False
+
+
+def called_function(model: ModuleModel, site: CallSite) -> Union[Function, ForeignFunction, None]:
+    """The project function a call runs, if the call runs its body now: not a run action given
+    as a call (`ctx.run("x", f())`), not an `async def` whose coroutine is never awaited here."""
+    func = site.node.func
+    if not isinstance(func, (cst.Name, cst.Attribute)) or site.op is not None:
+        return None
+    callee = model.action_function(func, site.function)
+    if callee is None or callee.is_lambda or model.holds(run_argument_condition(model, site)):
+        return None
+    if callee.is_async and not coroutine_awaited(model, site):
+        return None
+    return callee
+
+
+def returns_callable(function: Union[Function, ForeignFunction]) -> bool:
+    """The function is a factory: it returns a lambda, a def or a partial."""
+    if isinstance(function, ForeignFunction):
+        return function.returns_callable
+    for ret in function.module.sites_in(function, cst.Return):
+        value = ret.node.value
+        if value is not None and (isinstance(value, cst.Lambda) or function.module.action_function(value, function) is not None):
+            return True
+    return False

@@ -1,0 +1,87 @@
+"""What the project knows about one module that the module alone cannot tell: plain, picklable
+data computed by the link stage from every module's summary, handed to the module's checks.
+
+Nothing here imports libcst: a fully cached run reads facts without parsing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Optional
+
+# A condition under which an expression holds a Restate context: any of these (function index,
+# parameter) pairs being a context parameter, or ALWAYS.
+Condition = frozenset
+ALWAYS = (-1, "")
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    kind: str  # service | object | workflow
+    name: Optional[str]  # the Restate name, None when not a literal
+    var: str
+
+
+@dataclass(frozen=True)
+class ForeignFunction:
+    """A project function of another module, as the calling module's checks need it."""
+
+    module_name: str
+    qualname: str  # dotted path inside its module
+    name: str
+    is_async: bool
+    is_lambda: bool
+    is_durable: bool
+    returns_callable: bool  # a factory: it returns a lambda, a def or a partial (RST203)
+    return_source: Optional[str]  # the non-deterministic source its return value derives from (RST103)
+
+    module = None  # never this module's: rules that inspect a body skip it
+
+
+@dataclass(frozen=True)
+class Reached:
+    """RST107: a call from durable code to a plain project function that reaches a catalogued API."""
+
+    callee: str  # how the chain shows the callee
+    chain: tuple[str, ...]  # the functions on the way, then the API
+    api: str
+    kind: str  # catalogue kind of the API
+
+
+@dataclass(frozen=True)
+class Deadlock:
+    """RST402/RST403: a blocking call of this module on a deadlock, found in the service graph."""
+
+    call: int  # index of the call site in the module
+    code: str
+    caller: str
+    callee: str
+    cycle: Optional[str]
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    services: tuple[tuple[str, ServiceInfo], ...] = ()  # imported services by qualified name
+    functions: tuple[tuple[str, ForeignFunction], ...] = ()  # functions of other modules it refers to
+    context_params: tuple[tuple[int, tuple[str, ...]], ...] = ()  # function index -> parameters holding a context
+    actions: tuple[int, ...] = ()  # functions that run as run actions (called from here or elsewhere)
+    reached: tuple[tuple[int, Reached], ...] = ()  # call index -> what the called function reaches
+    deadlocks: tuple[Deadlock, ...] = ()
+    duplicate_handlers: tuple[tuple[int, str, str], ...] = ()  # (function index, "name" | "main", service label)
+    workflows_without_main: tuple[int, ...] = ()  # indexes of this module's workflow definitions
+    terminal_classes: tuple[str, ...] = ()  # exception classes named here that may be TerminalError
+
+    @cached_property
+    def _services(self) -> dict:
+        return dict(self.services)
+
+    @cached_property
+    def _functions(self) -> dict:
+        return dict(self.functions)
+
+    def service(self, qualname: str) -> Optional[ServiceInfo]:
+        return self._services.get(qualname)
+
+    def function(self, qualname: str) -> Optional[ForeignFunction]:
+        return self._functions.get(qualname)

@@ -1,0 +1,92 @@
+"""A project's files and module names, and how its imports resolve.
+
+Module names follow what Python would import: a dotted path from the project root (or `src/`),
+and an import is resolved the way running code from the importer's folder would, nearest folder
+first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+
+def find_root(paths: Iterable[Path]) -> Path:
+    """The nearest folder holding a pyproject.toml above the given paths, else the (first) given folder."""
+    paths = [p.resolve() for p in paths] or [Path.cwd()]
+    start = paths[0] if paths[0].is_dir() else paths[0].parent
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return start
+
+
+def is_under(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+class ModuleNames:
+    """The module name of every file of one project, and import resolution between them."""
+
+    def __init__(self, root: Path, files: Iterable[Path] = ()):
+        self.root = root.resolve()
+        src = self.root / "src"
+        self.src_root = src if src.is_dir() and not (src / "__init__.py").exists() else None
+        self.path_by_name: dict[str, Path] = {}
+        self.name_by_path: dict[Path, str] = {}
+        for path in files:
+            self.add(path)
+
+    def add(self, path: Path) -> str:
+        """The module name of a (resolved) file, registering it."""
+        if path in self.name_by_path:
+            return self.name_by_path[path]
+        base = self.src_root if self.src_root and is_under(path, self.src_root) else self.root
+        parts = list(path.relative_to(base).with_suffix("").parts) if is_under(path, base) else [path.stem]
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        name = ".".join(parts)
+        self.path_by_name.setdefault(name, path)
+        self.name_by_path[path] = name
+        return name
+
+    def resolver(self, importer: Path) -> Callable[[str], str]:
+        """How imports in `importer` resolve: the project module a dotted name means, nearest
+        folder first, or the name itself when it names none."""
+        folder = importer.parent
+        base = self.src_root if self.src_root and is_under(folder, self.src_root) else self.root
+        prefixes: list[str] = []
+        while is_under(folder, base):
+            prefixes.append(".".join(folder.relative_to(base).parts))
+            if folder == base:
+                break
+            folder = folder.parent
+
+        def resolve(dotted: str) -> str:
+            for prefix in prefixes:
+                name = f"{prefix}.{dotted}" if prefix else dotted
+                if name in self.path_by_name:
+                    return name
+            return dotted
+
+        return resolve
+
+    def module_of(self, dotted: str) -> Optional[str]:
+        """The longest prefix of a qualified name that is a project module."""
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            name = ".".join(parts[:cut])
+            if name in self.path_by_name:
+                return name
+        return None
+
+
+def python_files_under(root: Path, excluded) -> list[Path]:
+    """Every .py file below `root` that `excluded(path, is_dir)` keeps."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not excluded(here / d, True))
+        found.extend(here / f for f in sorted(files) if f.endswith(".py") and not excluded(here / f, False))
+    return found

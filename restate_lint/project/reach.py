@@ -1,0 +1,86 @@
+"""RST107's chains: does a plain project function, when called, reach a catalogued API (directly
+or through further project calls), and by which chain. Computed on summaries.
+
+Recursion is cut at functions whose chain is being computed; a negative answer that depended
+on such a cut is only kept once the outermost computation is negative too (then nothing it
+reached can reach anything).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from restate_lint.project.link import FnId, Linker
+
+
+@dataclass(frozen=True)
+class Chain:
+    """How a function reaches an API: the project functions it calls on the way, then the API."""
+
+    calls: tuple[str, ...]
+    api: str
+    kind: str
+
+    def via(self, name: str) -> "Chain":
+        return Chain((name, *self.calls), self.api, self.kind)
+
+    def names(self) -> tuple[str, ...]:
+        return (*self.calls, self.api)
+
+
+class Reach:
+    def __init__(self, linker: "Linker"):
+        self.linker = linker
+        self.memo: dict["FnId", Optional[Chain]] = {}
+        self._active: list["FnId"] = []
+        self._provisional: dict["FnId", Optional[Chain]] = {}
+
+    def chain(self, fn: "FnId") -> Optional[Chain]:
+        """What calling `fn` reaches, or None."""
+        if fn in self.memo:
+            return self.memo[fn]
+        if fn in self._provisional:
+            return self._provisional[fn]
+        if fn in self._active:
+            return None
+        self._active.append(fn)
+        try:
+            found, cut = self._compute(fn)
+        except RecursionError:  # a call chain deeper than Python's stack: no verdict for it
+            if len(self._active) > 1:
+                raise
+            self._provisional.clear()
+            return None
+        finally:
+            self._active.pop()
+        if found is not None or not cut:
+            self.memo[fn] = found
+        elif self._active:
+            self._provisional[fn] = None
+        if not self._active:
+            if found is None:
+                self.memo.update(self._provisional)
+            self._provisional.clear()
+        return found
+
+    def _compute(self, fn: "FnId") -> tuple[Optional[Chain], bool]:
+        linker = self.linker
+        summary = linker.function(fn)
+        if summary.effect is not None:
+            return Chain((), *summary.effect), False
+        cut = False
+        module = linker.modules[fn[0]]
+        for position in summary.calls:
+            callee = linker.body_runs(fn[0], module.calls[position])
+            if callee is None or linker.is_durable(callee):  # durable code is checked where it stands
+                continue
+            if callee in self._active:
+                cut = True
+                continue
+            found = self.chain(callee)
+            if found is not None:
+                return found.via(linker.display_name(callee, fn[0])), False
+            cut = cut or callee in self._provisional
+        return None, cut

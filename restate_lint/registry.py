@@ -1,0 +1,80 @@
+"""Every rule's metadata: code, name, severity, fix kind and summary. Codes are a public contract.
+
+Kept apart from the checks (rules/) so that what only needs the metadata (settings, output, a
+fully cached run) does not import libcst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from restate_lint.diagnostics import Severity
+
+FIX_KINDS = ("safe", "unsafe", "safe/unsafe", "none")
+DOCS_URL = "https://github.com/restate-lint/restate-lint/blob/main/docs/rules/{code}.md"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    fix: str  # one of FIX_KINDS
+    summary: str
+
+    @property
+    def default_enabled(self) -> bool:
+        return self.severity is not Severity.INFO
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def define(code: str, name: str, severity: str, fix: str, summary: str) -> Rule:
+    assert code not in RULES, code
+    assert fix in FIX_KINDS, fix
+    rule = RULES[code] = Rule(code, name, Severity.from_letter(severity), fix, summary)
+    return rule
+
+
+define("RST101", "nondeterministic-call", "E", "safe/unsafe", "non-deterministic call in durable code outside a run action")
+define("RST102", "io-outside-run", "E", "unsafe", "I/O in durable code outside a run action")
+define("RST103", "nondeterministic-control-flow", "E", "none", "non-deterministic value decides control flow or a journal entry")
+define("RST104", "unordered-iteration", "E", "unsafe", "loop over a set issues durable operations")
+define("RST105", "mutable-global-state", "W", "none", "durable code mutates or branches on module-level state")
+define("RST106", "native-concurrency", "E", "safe/unsafe", "asyncio/threading primitives in durable code")
+define("RST107", "transitive-nondeterminism", "E", "none", "call to a project function that reaches a non-deterministic, I/O or concurrency API")
+define("RST201", "context-in-run", "E", "none", "Restate context used inside a run action")
+define("RST202", "unawaited-durable-op", "E", "safe", "durable operation whose future is never awaited")
+define("RST203", "run-action-not-callable", "E", "safe", "run action is a call result, not a callable")
+define("RST204", "run-action-returns-coroutine", "E", "safe", "run action returns an un-awaited coroutine")
+define("RST205", "foreign-awaitable-in-combinator", "E", "none", "non-SDK awaitable given to a Restate combinator")
+define("RST206", "gather-result-used-as-value", "E", "none", "futures from restate.gather used as values")
+define("RST207", "run-options-misuse", "E", "safe", "RunOptions passed in a way the SDK ignores")
+define("RST208", "unreachable-except-around-run", "W", "none", "except clause around ctx.run that can never match")
+define("RST209", "ingress-client-in-handler", "W", "none", "Restate ingress called from durable code")
+define("RST301", "state-write-in-shared-handler", "E", "none", "state written from a shared handler")
+define("RST302", "api-not-available-for-service-type", "E", "none", "context API the handler's service type does not have")
+define("RST303", "context-annotation-mismatch", "W", "safe", "context annotation does not match the handler kind")
+define("RST304", "sync-handler", "E", "safe", "handler declared with def instead of async def")
+define("RST305", "malformed-handler-definition", "E", "safe", "handler or service definition Restate rejects")
+define("RST401", "blocking-wait-in-exclusive-handler", "W", "none", "exclusive virtual-object handler waits on a timer, awakeable, promise or other invocation")
+define("RST402", "self-call-deadlock", "E", "none", "exclusive handler calls its own object and key and waits")
+define("RST403", "exclusive-call-cycle", "E", "none", "cycle of request-response calls between exclusive virtual-object handlers")
+define("RST404", "sleep-then-send", "I", "none", "sleep directly followed by a one-way send")
+define("RST405", "wait-without-timeout", "I", "none", "awakeable or promise awaited without a timeout")
+define("RST501", "broad-except-catches-suspension", "E", "unsafe", "catch-all except around durable operations catches suspension")
+define("RST502", "except-exception-swallows-terminal", "W", "unsafe", "except Exception around durable operations swallows cancellation and terminal errors")
+define("RST601", "non-replay-aware-logging", "I", "safe", "print or unfiltered logger in durable code")
+define("RST701", "deterministic-id-as-secret", "W", "none", "ctx.uuid()/ctx.random() value used as a secret")
+define("RST702", "redundant-idempotency-key", "I", "none", "idempotency_key= on a call made from a handler")
+define("RST900", "unused-suppression", "W", "none", "suppression comment that suppressed nothing")
+define("RST901", "suppression-without-reason", "I", "none", "ignore comment without a reason")
+define("RST999", "syntax-error", "E", "none", "file cannot be parsed")
+
+# Reported by the engine after suppressions are applied: a suppression comment does not hide them.
+UNSUPPRESSIBLE = frozenset({"RST900", "RST901", "RST999"})

@@ -1,0 +1,219 @@
+"""Run the stages over one project's files: scan, summarise, link, check.
+
+Every stage's result is cached by what it depends on (cache.py), so a run over unchanged files
+reads entries and links summaries without parsing anything (libcst is not even imported), and a
+run after an edit rebuilds the edited file's summary and re-checks only the files whose facts
+changed. Summarising and checking are spread over worker processes when there is enough work
+(pool.py).
+
+Which files get the Restate model is decided from the import graph: files that import restate,
+files that import those (a handler module may import its service object and nothing else of
+Restate), files that name a rule code (suppressions), and every project module they import
+(helpers that durable code calls). Every other file is only checked for syntax errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Optional, Union
+
+from restate_lint.cache import Cache, digest
+from restate_lint.config import Settings
+from restate_lint.diagnostics import Diagnostic, Position
+from restate_lint.discovery import discover, project_files
+from restate_lint.model.facts import ModuleFacts
+from restate_lint.project.files import ModuleNames
+from restate_lint.project.link import Linker
+from restate_lint.project.summary import ModuleSummary
+from restate_lint.registry import RULES
+from restate_lint.scan import Scan, candidates, scan
+from restate_lint.source import ParseFailure
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+    internal_errors: list[str] = field(default_factory=list)
+    loaded: set[Path] = field(default_factory=set)  # files whose content the result depends on
+    # shown name -> (path, the bytes it was linted from), for every file with a diagnostic:
+    # fixes edit these bytes, and SARIF hashes them
+    sources: dict[str, tuple[Path, bytes]] = field(default_factory=dict)
+    linker: Optional[Linker] = None
+
+
+@dataclass
+class _File:
+    path: Path  # resolved
+    name: str  # module name
+    data: bytes
+    digest: str
+    scan: Scan
+    is_package: bool
+
+    @property
+    def package(self) -> str:
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+
+def lint_paths(
+    paths: list[Path],
+    settings: Settings,
+    overrides: Optional[dict[Path, bytes]] = None,
+    display: Optional[dict[Path, str]] = None,
+    files: Optional[list[Path]] = None,
+    cache: Optional[Cache] = None,
+    jobs: int = 1,
+) -> Result:
+    """Lint the files under `paths` as one project rooted at `settings.root`.
+
+    `overrides` gives file contents that differ from disk (stdin, an editor's buffer);
+    `display` maps paths to the names shown to the user. A long-lived caller (the language
+    server) passes the project's `files` it keeps. `cache` keeps stage results between runs
+    (none by default); `jobs` is how many processes may share the work.
+    """
+    overrides = {p.resolve(): data for p, data in (overrides or {}).items()}
+    targets = [p for p in paths if p.resolve() in overrides]
+    targets += discover([p for p in paths if p not in targets], settings)
+    project = [*(project_files(settings) if files is None else files), *targets, *overrides]
+    return _Run(settings, overrides, cache or Cache(None), jobs).lint(targets, project, display or {})
+
+
+class _Run:
+    def __init__(self, settings: Settings, overrides: dict[Path, bytes], cache: Cache, jobs: int):
+        self.settings = settings
+        self.overrides = overrides
+        self.cache = cache
+        self.jobs = jobs
+        self.names = ModuleNames(settings.root)
+        self.result = Result()
+
+    def lint(self, targets: list[Path], project: list[Path], display: dict[Path, str]) -> Result:
+        result = self.result
+        resolved = {p: p.resolve() for p in {*project, *targets}}
+        for path in sorted(set(resolved.values())):
+            self.names.add(path)
+        files = self._read_all(sorted(set(resolved.values())), {resolved[t] for t in targets})
+        shown = {resolved[t]: display.get(t, str(t)) for t in targets}
+        given = {resolved[t]: t for t in targets}  # the path as named: fixes write through it
+        targets = list(dict.fromkeys(resolved[t] for t in targets))
+        result.files = len(targets)
+        modelled = self._modelled(files, [t for t in targets if t in files])
+        from restate_lint.pool import Work  # noqa: PLC0415 - imports libcst only when something must be parsed
+
+        work = Work(self.settings, self.cache, self.jobs, self.names)
+        summaries = work.summaries([files[p] for p in sorted(modelled, key=lambda p: files[p].name)], {p for p in targets if p in modelled})
+        linker = Linker({files[p].name: s for p, s in summaries.items() if isinstance(s, ModuleSummary)})
+        result.linker = linker
+        checks = []
+        for path in targets:
+            if path not in files:
+                continue
+            file = files[path]
+            summary = summaries.get(path)
+            if isinstance(summary, ParseFailure):
+                result.diagnostics.extend(self._failure(shown[path], summary, path))
+            elif summary is None:
+                failure = work.syntax_failure(file)
+                if failure is not None:
+                    result.diagnostics.extend(self._failure(shown[path], failure, path))
+            else:
+                checks.append((file, linker.facts(file.name), shown[path]))
+        diagnostics, errors = work.checks(checks)
+        result.diagnostics.extend(diagnostics)
+        result.internal_errors.extend(errors)
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        result.loaded = set(modelled)
+        by_name = {shown[p]: (given[p], files[p].data) for p in targets if p in files}
+        result.sources = {d.filename: by_name[d.filename] for d in result.diagnostics if d.filename in by_name}
+        return result
+
+    # -- reading and scanning ------------------------------------------------------------------
+    def _read_all(self, paths: list[Path], targets: set[Path]) -> dict[Path, _File]:
+        files = {}
+        for path in paths:
+            try:
+                data = self.overrides[path] if path in self.overrides else path.read_bytes()
+            except OSError as exc:
+                if path in targets:
+                    self.result.diagnostics.extend(self._failure(str(path), ParseFailure(f"cannot read file: {exc.strerror or exc}"), path))
+                continue
+            content = hashlib.blake2b(data, digest_size=20).hexdigest()
+            found = self.cache.get("scan", content)
+            if not isinstance(found, Scan):
+                found = scan(data)
+                self.cache.put("scan", content, found)
+            files[path] = _File(path, self.names.name_by_path[path], data, content, found, path.name == "__init__.py")
+        return files
+
+    def _modelled(self, files: dict[Path, _File], targets: list[Path]) -> set[Path]:
+        """The files that get the Restate model (see the module's docstring)."""
+        imports = {path: self._project_imports(file) for path, file in files.items()}
+        restate = {path for path, file in files.items() if file.scan.imports_restate}
+        pending = [*restate, *(p for p, found in imports.items() if found & restate), *(t for t in targets if files[t].scan.names_codes)]
+        modelled: set[Path] = set()
+        while pending:
+            path = pending.pop()
+            if path not in modelled:
+                modelled.add(path)
+                pending.extend(imports[path])
+        return modelled
+
+    def _project_imports(self, file: _File) -> set[Path]:
+        resolve = self.names.resolver(file.path)
+        found = set()
+        for raw in file.scan.imports:
+            for dotted in candidates(raw, file.package):
+                for name in {dotted, resolve(dotted)}:
+                    module = self.names.module_of(name)
+                    if module is not None:
+                        found.add(self.names.path_by_name[module])
+        found.discard(file.path)
+        return found
+
+    def _failure(self, name: str, failure: ParseFailure, path: Path) -> list[Diagnostic]:
+        if "RST999" not in self.settings.enabled_codes(path):
+            return []
+        rule = RULES["RST999"]
+        at = Position(failure.row, failure.column)
+        return [Diagnostic("RST999", rule.name, f"File cannot be parsed ({failure}); nothing else was checked in it", rule.severity, name, at, at, url=rule.url)]
+
+
+def summary_key(file: _File, names: ModuleNames, settings: Settings) -> str:
+    """What a summary depends on: the text, where it sits, how its imports resolve, the catalogue."""
+    resolve = names.resolver(file.path)
+    dotted = {prefix for raw in file.scan.imports for c in candidates(raw, file.package) for prefix in _prefixes(c)}
+    resolution = tuple(sorted((d, r) for d in dotted if (r := resolve(d)) != d))
+    return digest(file.digest, file.name, str(file.path), file.is_package, resolution, catalogue_key(settings))
+
+
+def check_key(file: _File, facts: ModuleFacts, settings: Settings) -> str:
+    """What a file's diagnostics depend on: its text, its project facts, its own settings."""
+    from restate_lint.sdk_version import target_sdk_version  # noqa: PLC0415 - only on a cache miss path's key
+
+    codes = tuple(sorted(settings.enabled_codes(file.path)))
+    return digest(file.digest, file.name, str(file.path), digest(facts), codes, target_sdk_version(settings), catalogue_key(settings))
+
+
+def catalogue_key(settings: Settings) -> tuple:
+    return (settings.extend_nondeterministic, settings.extend_io, settings.allow)
+
+
+def _prefixes(dotted: str) -> list[str]:
+    parts = dotted.split(".")
+    return [".".join(parts[:cut]) for cut in range(1, len(parts) + 1)]
+
+
+def print_internal_errors(errors: list[str]) -> None:
+    for error in errors:
+        print(f"restate-lint: {error}", file=sys.stderr)
+
+
+def with_filename(diagnostics: list[Diagnostic], name: str) -> list[Diagnostic]:
+    return [replace(d, filename=name) for d in diagnostics]
+
+
+Summary = Union[ModuleSummary, ParseFailure]

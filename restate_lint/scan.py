@@ -1,0 +1,58 @@
+"""Scan: what a file imports and whether it names a rule code, read from its bytes by a regular
+expression (no parse), to decide which files need the full Restate model.
+
+An import inside a string may be counted; that only costs an unneeded model. A backslash-continued
+import line is not read; parenthesized ones are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_IMPORT = re.compile(
+    rb"(?:^|\r)[ \t]*(?:from[ \t]+(?P<dots>\.*)[ \t]*(?P<module>[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\r\n#;]*)"
+    rb"|import[ \t]+(?P<plain>[^\r\n#;]*))",
+    re.MULTILINE,
+)
+_NAME = re.compile(rb"[A-Za-z_][\w.]*")
+_CODE = re.compile(rb"RST\d")
+
+RawImport = tuple[int, str, tuple[str, ...]]  # (relative level, module, names imported from it)
+
+
+@dataclass(frozen=True)
+class Scan:
+    imports: tuple[RawImport, ...]
+    names_codes: bool  # mentions a rule code (a suppression comment, which RST900 may report)
+
+    @property
+    def imports_restate(self) -> bool:
+        return any(level == 0 and (module == "restate" or module.startswith("restate.")) for level, module, _ in self.imports)
+
+
+def scan(data: bytes) -> Scan:
+    found: list[RawImport] = []
+    for match in _IMPORT.finditer(data):
+        if match.group("plain") is not None:
+            for part in match.group("plain").split(b","):
+                name = _NAME.match(part.strip())
+                if name:
+                    found.append((0, name.group().decode("ascii", "replace"), ()))
+        else:
+            names = tuple(n.group().decode("ascii", "replace") for n in (_NAME.match(p.strip()) for p in match.group("names").strip(b"()").split(b",")) if n)
+            found.append((len(match.group("dots")), match.group("module").decode("ascii", "replace"), names))
+    return Scan(tuple(found), _CODE.search(data) is not None)
+
+
+def candidates(raw: RawImport, package: str) -> list[str]:
+    """Dotted names an import may load: the module, and each name as a submodule of it.
+    Relative imports are made absolute from the importing module's package."""
+    level, module, names = raw
+    if level:
+        base = package.split(".") if package else []
+        base = base[: len(base) - (level - 1)] if level > 1 else base
+        module = ".".join([*base, module] if module else base)
+    found = [module] if module else []
+    found += [f"{module}.{name}" if module else name for name in names if name != "*"]
+    return found
