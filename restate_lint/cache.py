@@ -98,3 +98,17 @@ class Cache:
             marker = self.directory / name
             if not marker.exists():
                 marker.write_text(text)
+
+
+def remove_caches(configured: Optional[Path], start: Path) -> list[Path]:
+    """Remove the cache folder given, else every cache folder below `start`. Only folders that
+    restate-lint marked as its cache are removed."""
+    import shutil
+
+    found = [configured] if configured is not None else [Path(folder) / CACHE_DIR_NAME for folder, dirs, _ in os.walk(start) if CACHE_DIR_NAME in dirs]
+    removed = []
+    for folder in found:
+        if (folder / "CACHEDIR.TAG").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

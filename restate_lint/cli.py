@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -12,13 +13,13 @@ import click
 from rich.console import Console
 
 from restate_lint import __version__
-from restate_lint.config import ConfigError, Settings, check_selectors, find_config, load
+from restate_lint.config import ConfigError, Settings, check_selectors
 from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
 from restate_lint.runner import Result, lint_paths, print_internal_errors
 from restate_lint.fixes import MAX_ROUNDS, Outcome, fix_paths, write
 from restate_lint.output import FORMATTERS, concise_line, fix_summary, render_text, summary_line, unsafe_warning
-from restate_lint.project.files import find_root
+from restate_lint.workspace import common_root, lint_projects, projects, settings_loader
 from restate_lint.registry import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -50,15 +51,11 @@ def main() -> None:
     """Static analysis for Restate handler code: replay safety, context misuse, deadlocks."""
 
 
-def settings_for(paths: list[Path], config: Optional[Path], no_config: bool) -> Settings:
-    root = find_root([p for p in paths if p.exists()] or [Path.cwd()])
+def _config_options(config: Optional[Path], no_config: bool) -> None:
     if config is not None and no_config:
         raise ConfigError("--config and --no-config exclude each other")
-    if no_config:
-        return Settings(root=root)
     if config is not None and not config.is_file():
         raise ConfigError(f"{config}: no such config file")
-    return load(config or find_config(root), root)
 
 
 @main.command()
@@ -78,7 +75,10 @@ def settings_for(paths: list[Path], config: Optional[Path], no_config: bool) -> 
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @click.option("--stdin-filename", help="The name of the file read from `-` (standard input).")
 @click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too.")
-def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only, diff, exit_zero, statistics, quiet, config, no_config, stdin_filename, force_exclude) -> None:
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="RESTATE_LINT_CACHE_DIR", help="Where to keep the cache (default: .restate-lint-cache in each project's root).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes to lint with (default: the number of CPUs; small runs use one).")
+def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only, diff, exit_zero, statistics, quiet, config, no_config, stdin_filename, force_exclude, no_cache, cache_dir, jobs) -> None:
     """Lint PATHS (default: the current folder). `-` reads standard input (with --fix, the fixed
     text goes to standard output and the diagnostics to standard error)."""
     paths = list(paths) or [Path(".")]
@@ -88,33 +88,42 @@ def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only
         paths = [stdin_path if p == Path("-") else p for p in paths]
         overrides[stdin_path] = sys.stdin.buffer.read()
         display[stdin_path] = stdin_filename or "-"
-    try:
-        settings = settings_for(paths, config, no_config)
-        settings = replace(
+    def adjust(settings: Settings) -> Settings:
+        return replace(
             settings,
             select=_codes(select) or settings.select,
             extend_select=settings.extend_select + _codes(extend_select),
             ignore=settings.ignore + _codes(ignore),
             force_exclude=force_exclude or settings.force_exclude,
         )
-        check_selectors(settings)
+
+    try:
+        _config_options(config, no_config)
+        check_selectors(adjust(Settings()))
+        found = projects(paths, settings_loader(config, no_config, adjust), overrides)
+        jobs = jobs or os.cpu_count() or 1
+
+        def lint(current: dict) -> Result:
+            return lint_projects(found, current, display, cache=not no_cache, configured_cache=cache_dir, jobs=jobs)
+
         if fix or fix_only or diff:
-            outcome = fix_paths(paths, settings, unsafe_fixes, overrides, display)
+            outcome = fix_paths(paths, Settings(), unsafe_fixes, overrides, display, lint=lint)
         else:
-            result = lint_paths(paths, settings, overrides, display)
+            result = lint(overrides)
     except (ConfigError, PathError) as exc:
         _fail(str(exc))
         return
+    root = common_root(found)
     if fix or fix_only or diff:
         result = outcome.result
         findings = _apply(outcome, diff, fix_only, quiet, overrides, unsafe_fixes)
         if not fix_only and not diff:
             # with standard input fixed, standard output holds the fixed text
             stdin_fixed = any(f.path in overrides for f in outcome.files.values())
-            _report(result, fmt, statistics, quiet, settings.root, unsafe_fixes, fixed=outcome.total_fixed, err=stdin_fixed)
+            _report(result, fmt, statistics, quiet, root, unsafe_fixes, fixed=outcome.total_fixed, err=stdin_fixed)
     else:
         findings = bool(result.diagnostics)
-        _report(result, fmt, statistics, quiet, settings.root, unsafe_fixes)
+        _report(result, fmt, statistics, quiet, root, unsafe_fixes)
     if result.internal_errors:
         print_internal_errors(result.internal_errors)
         sys.exit(EXIT_ERROR)
@@ -207,7 +216,9 @@ def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
 
     path = path or Path(".")
     try:
-        settings = replace(settings_for([path], config, no_config), root=(path if path.is_dir() else path.parent).resolve())
+        _config_options(config, no_config)
+        root = (path if path.is_dir() else path.parent).resolve()
+        settings = settings_loader(config, no_config)(root)
         linker = lint_paths([settings.root], replace(settings, select=()), jobs=1).linker
     except (ConfigError, PathError) as exc:
         _fail(str(exc))
@@ -215,6 +226,16 @@ def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
     service_graph = linker.graph
     render = {"mermaid": to_mermaid, "dot": to_dot, "json": lambda g: to_json(g, settings.root)}[fmt]
     click.echo(render(service_graph), nl=False)
+
+
+@main.command("clean")
+@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="RESTATE_LINT_CACHE_DIR", help="The cache folder to remove.")
+def clean(cache_dir: Optional[Path]) -> None:
+    """Remove the cache: the one given, else every .restate-lint-cache below the current folder."""
+    from restate_lint.cache import remove_caches
+
+    for removed in remove_caches(cache_dir, Path.cwd()):
+        click.echo(f"Removed {removed}")
 
 
 @main.command("lsp")

@@ -126,10 +126,40 @@ def find_config(start: Path) -> Optional[Path]:
     """The nearest pyproject.toml above `start` that has a [tool.restate-lint] table."""
     start = start.resolve()
     for folder in (start if start.is_dir() else start.parent, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "restate-lint" in _read_toml(candidate).get("tool", {}):
-            return candidate
+        if has_own_config(folder):
+            return folder / "pyproject.toml"
     return None
+
+
+def has_own_config(folder: Path) -> bool:
+    """The folder's pyproject.toml has a [tool.restate-lint] table. A pyproject.toml that does not
+    mention restate-lint is not read (a broken one of another tool's is not ours to report)."""
+    candidate = folder / "pyproject.toml"
+    try:
+        if not candidate.is_file() or b"restate-lint" not in candidate.read_bytes():
+            return False
+    except OSError:
+        return False
+    tool = _read_toml(candidate).get("tool", {})
+    return isinstance(tool, dict) and "restate-lint" in tool
+
+
+def project_root(path: Path) -> Path:
+    """The root of the project a path belongs to: the nearest folder whose pyproject.toml has a
+    [tool.restate-lint] table, else the nearest with a pyproject.toml, else the working directory
+    (or the path's own folder when it lies outside it)."""
+    start = path.resolve()
+    start = start if start.is_dir() else start.parent
+    plain = None
+    for folder in (start, *start.parents):
+        if has_own_config(folder):
+            return folder
+        if plain is None and (folder / "pyproject.toml").is_file():
+            plain = folder
+    if plain is not None:
+        return plain
+    cwd = Path.cwd().resolve()
+    return cwd if cwd == start or cwd in start.parents else start
 
 
 def _read_toml(path: Path) -> dict:

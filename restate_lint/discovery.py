@@ -7,9 +7,9 @@ file names, like pre-commit, want); excludes apply to what a walk finds.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
-from restate_lint.config import Settings
+from restate_lint.config import Settings, has_own_config
 from restate_lint.gitignore import IgnoreRules, git_toplevel
 from restate_lint.project.files import python_files_under
 
@@ -18,19 +18,27 @@ class PathError(Exception):
     """A path given on the command line that does not exist."""
 
 
-def exclusion(settings: Settings) -> Callable[[Path, bool], bool]:
-    """A predicate for paths found by walking: configured excludes, then .gitignore."""
+def exclusion(settings: Settings, nested: Optional[list[Path]] = None) -> Callable[[Path, bool], bool]:
+    """A predicate for paths found by walking: configured excludes, .gitignore, and folders that
+    hold a project of their own (a pyproject.toml with a [tool.restate-lint] table), which are
+    added to `nested` and left to that project."""
     rules = IgnoreRules(git_toplevel(settings.root) or settings.root)
 
     def excluded(path: Path, is_dir: bool) -> bool:
-        return settings.is_excluded(path, is_dir) or rules.ignored(path, is_dir)
+        if settings.is_excluded(path, is_dir) or rules.ignored(path, is_dir):
+            return True
+        if is_dir and has_own_config(path) and path.resolve() != settings.root.resolve():
+            if nested is not None:
+                nested.append(path)
+            return True
+        return False
 
     return excluded
 
 
-def discover(paths: list[Path], settings: Settings) -> list[Path]:
-    """The files to lint, in a stable order."""
-    excluded = exclusion(settings)
+def discover(paths: list[Path], settings: Settings, nested: Optional[list[Path]] = None) -> list[Path]:
+    """The files to lint, in a stable order; folders of other projects met on the way go to `nested`."""
+    excluded = exclusion(settings, nested)
     files: list[Path] = []
     for path in paths:
         if path.is_file():

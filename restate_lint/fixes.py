@@ -19,7 +19,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Fix, Position
@@ -72,14 +72,23 @@ class Outcome:
         return sum(self.fixed.values())
 
 
-def fix_paths(paths: list[Path], settings: Settings, unsafe: bool, overrides: Optional[dict[Path, bytes]] = None, display: Optional[dict[Path, str]] = None) -> Outcome:
-    """Lint and fix `paths` to a fixpoint, in memory: nothing is written (see `write`)."""
+def fix_paths(
+    paths: list[Path],
+    settings: Settings,
+    unsafe: bool,
+    overrides: Optional[dict[Path, bytes]] = None,
+    display: Optional[dict[Path, str]] = None,
+    lint: Optional[Callable[[dict[Path, bytes]], Result]] = None,
+) -> Outcome:
+    """Lint and fix `paths` to a fixpoint, in memory: nothing is written (see `write`). `lint`
+    replaces the one-project lint of `paths` (the command line lints each project on its own)."""
+    lint = lint or (lambda current: lint_paths(paths, settings, current, display))
     current = dict(overrides or {})
     files: dict[str, FixedFile] = {}
     outcome = Outcome(Result())
     dropped: dict[tuple, str] = {}
     for round_no in range(MAX_ROUNDS + 1):
-        result = lint_paths(paths, settings, current, display)
+        result = lint(current)
         outcome.result = result
         updates = {}  # name -> (path, source, fixed text, diagnostics fixed)
         for name, diagnostics in _fixable(result.diagnostics, unsafe).items():

@@ -1,26 +1,27 @@
-"""The per-file stages that parse: summarise, check and the syntax check of plain files, each
-answered from the cache when it can be.
+"""The per-file stages that parse (summarise, check, the syntax check of plain files), run in
+this process or spread over worker processes.
 
-A file's model is built once per run: the one built to summarise it is kept for its check.
+Imported only when something is not in the cache: it is what imports libcst.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Optional, Union
 
 from restate_lint.analysis.summarise import summarise
-from restate_lint.cache import Cache, digest
 from restate_lint.check import lint_model
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic
 from restate_lint.model.facts import ModuleFacts
 from restate_lint.model.module import ModuleModel
-from restate_lint.parse import parse, syntax_failure
+from restate_lint.parse import parse, syntax_failure as text_syntax_failure
 from restate_lint.project.files import ModuleNames
 from restate_lint.project.summary import ModuleSummary
-from restate_lint.runner import _File, check_key, summary_key, with_filename
+from restate_lint.runner import _File
 from restate_lint.source import ParseFailure, SourceFile, UndecodableSource
 
 # libcst's visitors recurse per tree level; CPython-valid nesting can exceed the default limit
@@ -40,75 +41,134 @@ def build_model(file: _File, names: ModuleNames) -> Union[ModuleModel, ParseFail
         return ParseFailure("file is nested too deeply to analyse")
 
 
-def summarise_file(file: _File, names: ModuleNames, settings: Settings) -> tuple[Union[ModuleSummary, ParseFailure], Optional[ModuleModel]]:
-    model = build_model(file, names)
-    if isinstance(model, ParseFailure):
-        return model, None
-    try:
-        return summarise(model, settings), model
-    except RecursionError:
-        return ParseFailure("file is nested too deeply to analyse"), None
+class Worker:
+    """The per-file stages with the models built so far: the model built to summarise a file is
+    kept for its check (the same process is asked to check it)."""
 
-
-def check_file(model: ModuleModel, facts: ModuleFacts, settings: Settings, path: Path, shown: str) -> tuple[list[Diagnostic], list[str]]:
-    errors: list[str] = []
-    model.source.path = shown
-    try:
-        model.bind(facts)
-        diagnostics = lint_model(model, settings, path, errors)
-    except RecursionError:
-        return [], [f"{shown}: nested too deeply to check"]
-    return diagnostics, errors
-
-
-class Work:
-    def __init__(self, settings: Settings, cache: Cache, jobs: int, names: ModuleNames):
+    def __init__(self, settings: Settings, names: ModuleNames):
         self.settings = settings
-        self.cache = cache
-        self.jobs = jobs
         self.names = names
-        self._models: dict[Path, ModuleModel] = {}
+        self.models: dict[Path, ModuleModel] = {}
 
-    def summaries(self, files: list[_File], keep: set[Path]) -> dict[Path, Union[ModuleSummary, ParseFailure]]:
-        found: dict[Path, Union[ModuleSummary, ParseFailure]] = {}
-        for file in files:
-            key = summary_key(file, self.names, self.settings)
-            summary = self.cache.get("summary", key)
-            if not isinstance(summary, (ModuleSummary, ParseFailure)):
-                summary, model = summarise_file(file, self.names, self.settings)
-                self.cache.put("summary", key, summary)
-                if model is not None and file.path in keep:
-                    self._models[file.path] = model
-            found[file.path] = summary
-        return found
+    def handle(self, task: tuple) -> tuple:
+        kind, file = task[0], task[1]
+        if kind == "summary":
+            return kind, file.path, self.summarise(file, keep=task[2])
+        if kind == "check":
+            return kind, file.path, self.check(file, task[2], task[3])
+        return kind, file.path, syntax_failure(file)
 
-    def checks(self, checks: list[tuple[_File, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
-        diagnostics: list[Diagnostic] = []
+    def summarise(self, file: _File, keep: bool) -> Union[ModuleSummary, ParseFailure]:
+        model = build_model(file, self.names)
+        if isinstance(model, ParseFailure):
+            return model
+        try:
+            summary = summarise(model, self.settings)
+        except RecursionError:
+            return ParseFailure("file is nested too deeply to analyse")
+        if keep:
+            self.models[file.path] = model
+        return summary
+
+    def check(self, file: _File, facts: ModuleFacts, shown: str) -> tuple[list[Diagnostic], list[str]]:
+        model = self.models.pop(file.path, None) or build_model(file, self.names)
+        if isinstance(model, ParseFailure):
+            return [], []  # its summary said so already
         errors: list[str] = []
-        for file, facts, shown in checks:
-            key = check_key(file, facts, self.settings)
-            cached = self.cache.get("check", key)
-            if isinstance(cached, list):
-                diagnostics.extend(with_filename(cached, shown))
-                continue
-            model = self._models.pop(file.path, None) or build_model(file, self.names)
-            if isinstance(model, ParseFailure):
-                continue  # its summary said so already
-            found, failed = check_file(model, facts, self.settings, file.path, shown)
-            diagnostics.extend(found)
-            errors.extend(failed)
-            if not failed:
-                self.cache.put("check", key, with_filename(found, ""))
+        model.source.path = shown
+        try:
+            model.bind(facts)
+            diagnostics = lint_model(model, self.settings, file.path, errors)
+        except RecursionError:
+            return [], [f"{shown}: nested too deeply to check"]
         return diagnostics, errors
 
-    def syntax_failure(self, file: _File) -> Optional[ParseFailure]:
-        key = digest("syntax", file.digest)
-        cached = self.cache.get("syntax", key)
-        if isinstance(cached, tuple):
-            return cached[0]
+
+def _serve(conn: Connection, settings: Settings, names: ModuleNames) -> None:
+    worker = Worker(settings, names)
+    while True:
         try:
-            failure = syntax_failure(SourceFile("", file.data).text)
-        except UndecodableSource as exc:
-            failure = ParseFailure(f"cannot decode file: {exc}")
-        self.cache.put("syntax", key, (failure,))
-        return failure
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        conn.send(worker.handle(task))
+
+
+class Processes:
+    """Worker processes, each with one pipe. Tasks pinned to a worker (the check of a file it
+    modelled) go to that worker; the others to whichever is free, so the load evens out."""
+
+    IN_FLIGHT = 2  # tasks queued per worker: one running, one ready
+
+    def __init__(self, count: int, settings: Settings, names: ModuleNames):
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.conns: list[Connection] = []
+        self.procs = []
+        for _ in range(count):
+            parent, child = context.Pipe()
+            proc = context.Process(target=_serve, args=(child, settings, names), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+        self.owner: dict[Path, int] = {}
+
+    def run(self, tasks: list[tuple]) -> list[tuple]:
+        pinned: list[list[tuple]] = [[] for _ in self.conns]
+        free: list[tuple] = []
+        for task in tasks:
+            owner = self.owner.get(task[1].path) if task[0] == "check" else None
+            (pinned[owner] if owner is not None else free).append(task)
+        free.reverse()
+        busy = [0] * len(self.conns)
+        results = []
+
+        def feed(i: int) -> None:
+            while busy[i] < self.IN_FLIGHT and (pinned[i] or free):
+                task = pinned[i].pop() if pinned[i] else free.pop()
+                if task[0] == "summary" and task[2]:
+                    self.owner[task[1].path] = i
+                self.conns[i].send(task)
+                busy[i] += 1
+
+        for i in range(len(self.conns)):
+            feed(i)
+        while any(busy):
+            for conn in wait([c for c, b in zip(self.conns, busy) if b]):
+                i = self.conns.index(conn)
+                results.append(conn.recv())
+                busy[i] -= 1
+                feed(i)
+        return results
+
+    def close(self) -> None:
+        for conn in self.conns:
+            try:
+                conn.send(None)
+                conn.close()
+            except OSError:
+                pass
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+
+
+class InProcess:
+    def __init__(self, settings: Settings, names: ModuleNames):
+        self.worker = Worker(settings, names)
+
+    def run(self, tasks: list[tuple]) -> list[tuple]:
+        return [self.worker.handle(task) for task in tasks]
+
+    def close(self) -> None:
+        pass
+
+
+def syntax_failure(file: _File) -> Optional[ParseFailure]:
+    try:
+        return text_syntax_failure(SourceFile("", file.data).text)
+    except UndecodableSource as exc:
+        return ParseFailure(f"cannot decode file: {exc}")

@@ -102,27 +102,25 @@ class _Run:
         targets = list(dict.fromkeys(resolved[t] for t in targets))
         result.files = len(targets)
         modelled = self._modelled(files, [t for t in targets if t in files])
-        from restate_lint.pool import Work  # noqa: PLC0415 - imports libcst only when something must be parsed
-
-        work = Work(self.settings, self.cache, self.jobs, self.names)
-        summaries = work.summaries([files[p] for p in sorted(modelled, key=lambda p: files[p].name)], {p for p in targets if p in modelled})
-        linker = Linker({files[p].name: s for p, s in summaries.items() if isinstance(s, ModuleSummary)})
-        result.linker = linker
-        checks = []
-        for path in targets:
-            if path not in files:
-                continue
-            file = files[path]
-            summary = summaries.get(path)
-            if isinstance(summary, ParseFailure):
-                result.diagnostics.extend(self._failure(shown[path], summary, path))
-            elif summary is None:
-                failure = work.syntax_failure(file)
+        stages = _Stages(self.settings, self.cache, self.jobs, self.names)
+        try:
+            plain = [files[p] for p in targets if p in files and p not in modelled]
+            summaries, failures = stages.summaries([files[p] for p in sorted(modelled, key=lambda p: files[p].name)], {p for p in targets if p in modelled}, plain)
+            linker = Linker({files[p].name: s for p, s in summaries.items() if isinstance(s, ModuleSummary)})
+            result.linker = linker
+            checks = []
+            for path in targets:
+                if path not in files:
+                    continue
+                summary = summaries.get(path)
+                failure = summary if isinstance(summary, ParseFailure) else failures.get(path)
                 if failure is not None:
                     result.diagnostics.extend(self._failure(shown[path], failure, path))
-            else:
-                checks.append((file, linker.facts(file.name), shown[path]))
-        diagnostics, errors = work.checks(checks)
+                elif summary is not None:
+                    checks.append((files[path], linker.facts(files[path].name), shown[path]))
+            diagnostics, errors = stages.checks(checks)
+        finally:
+            stages.close()
         result.diagnostics.extend(diagnostics)
         result.internal_errors.extend(errors)
         result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -180,6 +178,83 @@ class _Run:
         rule = RULES["RST999"]
         at = Position(failure.row, failure.column)
         return [Diagnostic("RST999", rule.name, f"File cannot be parsed ({failure}); nothing else was checked in it", rule.severity, name, at, at, url=rule.url)]
+
+
+# Below this much source to parse, worker processes cost more than they save (measured with
+# benchmarks/bench.py on two cores).
+PARALLEL_BYTES = 200_000
+
+
+class _Stages:
+    """The per-file stages, answered from the cache where possible; what is missing is computed
+    by pool.py (in this process, or in worker processes when there is enough of it)."""
+
+    def __init__(self, settings: Settings, cache: Cache, jobs: int, names: ModuleNames):
+        self.settings, self.cache, self.jobs, self.names = settings, cache, jobs, names
+        self._executor = None
+
+    def _run(self, tasks: list[tuple]) -> list[tuple]:
+        if not tasks:
+            return []
+        if self._executor is None:
+            from restate_lint import pool  # noqa: PLC0415 - libcst is imported only when something must be parsed
+
+            size = sum(len(task[1].data) for task in tasks)
+            count = min(self.jobs, len(tasks))
+            self._executor = pool.Processes(count, self.settings, self.names) if count > 1 and size >= PARALLEL_BYTES else pool.InProcess(self.settings, self.names)
+        return self._executor.run(tasks)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.close()
+
+    def summaries(self, files: list[_File], keep: set[Path], plain: list[_File]) -> tuple[dict[Path, Summary], dict[Path, Optional[ParseFailure]]]:
+        """Summaries of the modelled files, and the syntax check of the plain ones."""
+        summaries: dict[Path, Summary] = {}
+        failures: dict[Path, Optional[ParseFailure]] = {}
+        keys: dict[tuple[str, Path], str] = {}
+        tasks = []
+        for file in files:
+            key = keys["summary", file.path] = summary_key(file, self.names, self.settings)
+            found = self.cache.get("summary", key)
+            if isinstance(found, (ModuleSummary, ParseFailure)):
+                summaries[file.path] = found
+            else:
+                tasks.append(("summary", file, file.path in keep))
+        for file in plain:
+            key = keys["syntax", file.path] = digest("syntax", file.digest)
+            found = self.cache.get("syntax", key)
+            if isinstance(found, tuple):
+                failures[file.path] = found[0]
+            else:
+                tasks.append(("syntax", file))
+        for kind, path, value in self._run(tasks):
+            if kind == "summary":
+                summaries[path] = value
+                self.cache.put(kind, keys[kind, path], value)
+            else:
+                failures[path] = value
+                self.cache.put(kind, keys[kind, path], (value,))
+        return summaries, failures
+
+    def checks(self, checks: list[tuple[_File, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
+        diagnostics: list[Diagnostic] = []
+        errors: list[str] = []
+        keys, shown, tasks = {}, {}, []
+        for file, facts, name in checks:
+            key = keys[file.path] = check_key(file, facts, self.settings)
+            shown[file.path] = name
+            found = self.cache.get("check", key)
+            if isinstance(found, list):
+                diagnostics.extend(with_filename(found, name))
+            else:
+                tasks.append(("check", file, facts, name))
+        for _, path, (found, failed) in self._run(tasks):
+            diagnostics.extend(found)
+            errors.extend(failed)
+            if not failed:
+                self.cache.put("check", keys[path], with_filename(found, ""))
+        return diagnostics, errors
 
 
 def summary_key(file: _File, names: ModuleNames, settings: Settings) -> str:

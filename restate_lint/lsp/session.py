@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from restate_lint.config import ConfigError, Settings, find_config, load
+from restate_lint.config import ConfigError, Settings, project_root
 from restate_lint.diagnostics import Diagnostic
 from restate_lint.discovery import project_files
 from restate_lint.runner import lint_paths
 from restate_lint.cache import Cache
-from restate_lint.project.files import find_root
+from restate_lint.workspace import settings_loader
 from restate_lint.source import SourceFile, UndecodableSource
 
 
@@ -46,7 +46,7 @@ class ProjectIndex:
     @classmethod
     def build(cls, root: Path) -> "ProjectIndex":
         try:
-            settings, error = load(find_config(root), root), None
+            settings, error = settings_loader(None, False)(root), None
         except ConfigError as exc:
             settings, error = Settings(root=root), f"{exc}; using the default settings"
         return cls(root, settings, project_files(settings), config_error=error)
@@ -82,7 +82,7 @@ class Session:
         self.depends_on: dict[Path, set[Path]] = {}  # open file -> files its last run parsed
 
     def index(self, path: Path) -> ProjectIndex:
-        root = find_root([path])
+        root = project_root(path)
         if root not in self.indexes:
             self.indexes[root] = ProjectIndex.build(root)
         return self.indexes[root]

@@ -7,6 +7,7 @@ edit here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,14 @@ EXCLUSIVE = "exclusive"
 SHARED = "shared"
 WORKFLOW_MAIN = "workflow_main"
 WORKFLOW_SHARED = "workflow_shared"
+
+def handler_kind(service_kind: str, method: str, declared: Optional[str]) -> Optional[str]:
+    if service_kind == "service":
+        return SERVICE
+    if service_kind == "workflow":
+        return WORKFLOW_MAIN if method == "main" else WORKFLOW_SHARED
+    return declared
+
 
 CONTEXT_TYPE_FOR_KIND = {
     SERVICE: "restate.Context",

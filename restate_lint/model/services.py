@@ -104,16 +104,8 @@ def declared_kind(decorator: cst.Decorator) -> Optional[str]:
     return {"exclusive": sdk.EXCLUSIVE, "shared": sdk.SHARED}.get(literal_string(kind_arg.value) or "")
 
 
-def handler_kind(service_kind: str, method: str, declared: Optional[str]) -> Optional[str]:
-    if service_kind == "service":
-        return sdk.SERVICE
-    if service_kind == "workflow":
-        return sdk.WORKFLOW_MAIN if method == "main" else sdk.WORKFLOW_SHARED
-    return declared
-
-
 def handler_from_decorator(function: "Function", decorator: cst.Decorator, service: ServiceDef, method: str) -> Handler:
-    kind = handler_kind(service.kind, method, declared_kind(decorator))
+    kind = sdk.handler_kind(service.kind, method, declared_kind(decorator))
     handler = Handler(function, service, decorator, method, decorator_call(decorator) is not None, declared_name(decorator, function), kind)
     service.handlers.append(handler)
     return handler

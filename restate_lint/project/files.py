@@ -12,16 +12,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 
-def find_root(paths: Iterable[Path]) -> Path:
-    """The nearest folder holding a pyproject.toml above the given paths, else the (first) given folder."""
-    paths = [p.resolve() for p in paths] or [Path.cwd()]
-    start = paths[0] if paths[0].is_dir() else paths[0].parent
-    for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    return start
-
-
 def is_under(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Iterator, Optional
 
 from restate_lint.model.facts import ALWAYS, Condition, Deadlock, ForeignFunction, ModuleFacts, Reached, ServiceInfo
-from restate_lint.model.services import handler_kind
+from restate_lint.model.sdk import handler_kind
 from restate_lint.project.graph import ServiceGraph, build_graph, cycle_text
 from restate_lint.project.reach import Reach
 from restate_lint.project.summary import CallSummary, FunctionSummary, HandlerSummary, ModuleSummary, Ref, ServiceSummary

@@ -1,0 +1,1 @@
+"""Intra-module analyses over a model: effects, data flow, sources, calls, and the summary."""

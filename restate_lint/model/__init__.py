@@ -1,0 +1,1 @@
+"""One module's Restate model: imports, scopes, services, contexts, operations, journal regions."""

@@ -1,0 +1,87 @@
+"""The paths given to one run, as projects: each file is linted with its own project's settings
+and its own project's modules (Ruff's model), whatever the order or the subset of paths named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from restate_lint.cache import Cache, cache_dir
+from restate_lint.config import Settings, has_own_config, load, project_root
+from restate_lint.diagnostics import Diagnostic
+from restate_lint.discovery import discover
+from restate_lint.runner import Result, lint_paths
+
+
+@dataclass
+class Project:
+    settings: Settings
+    paths: list[Path] = field(default_factory=list)
+
+
+def settings_loader(config: Optional[Path], no_config: bool, adjust: Callable[[Settings], Settings] = lambda s: s) -> Callable[[Path], Settings]:
+    """How a project root gets its settings: from `--config`, none (`--no-config`), or its own
+    pyproject.toml; `adjust` applies the command line's options on top."""
+
+    def settings_at(root: Path) -> Settings:
+        if no_config:
+            return adjust(Settings(root=root))
+        path = config if config is not None else root / "pyproject.toml" if has_own_config(root) else None
+        return adjust(load(path, root))
+
+    return settings_at
+
+
+def projects(paths: list[Path], settings_at: Callable[[Path], Settings], overrides: Optional[dict[Path, bytes]] = None) -> list[Project]:
+    """The given paths grouped by project, folders walked (a folder with its own project inside
+    a walked folder is walked as that project). Raises PathError for a path that does not exist."""
+    overrides = overrides or {}
+    by_root: dict[Path, Project] = {}
+    pending = list(paths)
+    while pending:
+        path = pending.pop(0)
+        root = project_root(path)
+        if root not in by_root:
+            by_root[root] = Project(settings_at(root))
+        project = by_root[root]
+        if path in overrides:
+            project.paths.append(path)
+            continue
+        nested: list[Path] = []
+        project.paths.extend(discover([path], project.settings, nested))
+        pending.extend(nested)
+    for project in by_root.values():
+        project.paths = list(dict.fromkeys(project.paths))
+    return [p for p in by_root.values() if p.paths]
+
+
+def lint_projects(
+    found: list[Project],
+    overrides: Optional[dict[Path, bytes]] = None,
+    display: Optional[dict[Path, str]] = None,
+    cache: bool = True,
+    configured_cache: Optional[Path] = None,
+    jobs: int = 1,
+) -> Result:
+    """Lint each project on its own; one result, in a stable order."""
+    merged = Result()
+    for project in found:
+        store = Cache(cache_dir(project.settings.root, configured_cache)) if cache else None
+        result = lint_paths(project.paths, project.settings, overrides, display, cache=store, jobs=jobs)
+        merged.diagnostics.extend(result.diagnostics)
+        merged.files += result.files
+        merged.internal_errors.extend(result.internal_errors)
+        merged.loaded |= result.loaded
+        merged.sources.update(result.sources)
+    merged.diagnostics.sort(key=Diagnostic.sort_key)
+    return merged
+
+
+def common_root(found: list[Project]) -> Path:
+    """Where output formats place paths from: the deepest folder holding every project."""
+    roots = [p.settings.root.resolve() for p in found] or [Path.cwd().resolve()]
+    common = roots[0]
+    while not all(r == common or common in r.parents for r in roots):
+        common = common.parent
+    return common
