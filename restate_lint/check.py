@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-
-from libcst.metadata import MetadataWrapper, PositionProvider
+from typing import Optional
 
 from restate_lint import suppression
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, NodeEdit, Position
 from restate_lint.model.module import ModuleModel
+from restate_lint.positions import Positions
 from restate_lint.registry import RULES
 from restate_lint.rules import CHECKS
 
@@ -50,22 +50,21 @@ class _Positioner:
 
     def __init__(self, model: ModuleModel):
         self.model = model
-        self._positions = None
+        self._positions: Optional[Positions] = None
 
-    def span(self, node) -> tuple[Position, Position]:
+    def span(self, node, owner=None) -> tuple[Position, Position]:
         if self._positions is None:
-            self._positions = MetadataWrapper(self.model.tree, unsafe_skip_copy=True).resolve(PositionProvider)
-        code_range = self._positions[node]
-        return Position(code_range.start.line, code_range.start.column + 1), Position(code_range.end.line, code_range.end.column + 1)
+            self._positions = Positions(self.model.tree, self.model.source.text)
+        return self._positions.span(node, owner)
 
     def text_span(self, node) -> tuple[Position, Position]:
         """The span of the node's whole text (what `code_for_node` prints): positions leave out
         the parentheses around an expression, an edit must not (`except (A, B) as e`)."""
         start, end = self.span(node)
         if getattr(node, "lpar", None):
-            start = self.span(node.lpar[0])[0]
+            start = self.span(node.lpar[0], node)[0]
         if getattr(node, "rpar", None):
-            end = self.span(node.rpar[-1])[1]
+            end = self.span(node.rpar[-1], node)[1]
         return start, end
 
     def diagnostic(self, finding: Finding) -> Diagnostic:
