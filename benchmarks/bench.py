@@ -60,7 +60,7 @@ class TreeRss(threading.Thread):
 
     PAGE = os.sysconf("SC_PAGE_SIZE")
 
-    def __init__(self, pid: int, interval: float = 0.02) -> None:
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak, self.done = pid, interval, 0, threading.Event()
         self.start()
@@ -156,10 +156,9 @@ class ProjectBench:
             self.lists[name].write_text("".join(f"{f}\n" for f in files))
 
     # -- primitives --------------------------------------------------------------------
-    def record(self, row: str, result: Run, rss: bool = True) -> None:
+    def record(self, row: str, result: Run) -> None:
         self.samples[row].append(result.seconds)
-        if rss:
-            self.rss[row].append(result.tree_rss_mib or result.max_rss_mib)
+        self.rss[row].append(result.tree_rss_mib or result.max_rss_mib)
         self.log(f"  {self.inputs.name}: {row:<34} {result.seconds:7.2f} s  {result.max_rss_mib:6.0f} MiB")
 
     def parse(self, files: str) -> None:
@@ -365,6 +364,8 @@ def markdown(result: dict) -> str:
         "",
     ]
     for name, project in result["projects"].items():
+        if not project["rows"]:
+            continue
         share = project["handler_lines"] / project["lines"]
         lsp = f", LSP file {project['lsp_file_lines']} lines" if project["lsp_file_lines"] else ""
         out += [f"### {name}: {project['files']} files, {project['lines']:,} lines ({share:.0%} handler code){lsp}", ""]
@@ -384,7 +385,7 @@ def markdown(result: dict) -> str:
         for problem in project["problems"]:
             out.append(f"\n**problem**: {problem}")
         out.append("")
-    out.append("max RSS: the largest process (wait4); the peak memory row sums the process tree, sampled every 20 ms.")
+    out.append("max RSS: the largest process (wait4); the peak memory row sums the process tree, sampled every 50 ms.")
     return "\n".join(out) + "\n"
 
 
