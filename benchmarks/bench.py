@@ -112,16 +112,18 @@ class Cli:
         self.base = [sys.executable, "-m", "restate_lint"]
         self.env = {k: v for k, v in os.environ.items() if k != "RESTATE_LINT_CACHE_DIR"}
         self.env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
-        main_help = self.help("--help")
-        options = main_help + self.help("check", "--help")
-        self.supports = {
-            "--jobs": "--jobs" in options,
-            "--no-cache": "--no-cache" in options,
-            "--cache-dir": "--cache-dir" in options,
-            "clean": re.search(r"^\s+clean\b", main_help, re.M) is not None,
-        }
+        main_help, check_help = self.help("--help"), self.help("check", "--help")
+        # an option of `check` goes after it; one only the top-level command has, before it
+        self.global_flags = {flag for flag in ("--jobs", "--no-cache", "--cache-dir") if flag in main_help and flag not in check_help}
+        self.supports = {flag: flag in main_help + check_help for flag in ("--jobs", "--no-cache", "--cache-dir")}
+        self.supports["clean"] = re.search(r"^\s+clean\b", main_help, re.M) is not None
         self.cached = self.supports["--no-cache"] or self.supports["--cache-dir"] or self.supports["clean"]
         self.version = self.help("--version").strip()
+
+    def check(self, flags: list[str], target: str) -> list[str]:
+        """The command line of `check` with `flags` (each one token: `--name` or `--name=value`)."""
+        top = [f for f in flags if f.split("=")[0] in self.global_flags]
+        return [*self.base, *top, "check", *[f for f in flags if f not in top], target]
 
     def help(self, *args: str) -> str:
         done = subprocess.run([*self.base, *args], env=self.env, capture_output=True, text=True, cwd=REPO)
@@ -173,8 +175,8 @@ class ProjectBench:
         self.warm = False
 
     def lint(self, row: Optional[str], *flags: str, target: Optional[Path] = None, sample_tree: bool = False) -> Run:
-        cache_flags = ["--cache-dir", str(self.cache)] if self.cli.supports["--cache-dir"] and "--no-cache" not in flags else []
-        cmd = [*self.cli.base, "check", "--select", self.select, "--format", "concise", *cache_flags, *flags, str(target or ".")]
+        cache_flags = [f"--cache-dir={self.cache}"] if self.cli.supports["--cache-dir"] and "--no-cache" not in flags else []
+        cmd = self.cli.check([f"--select={self.select}", "--format=concise", *cache_flags, *flags], str(target or "."))
         result = run(cmd, self.inputs.root, self.env, sample_tree)
         if result.returncode not in (0, 1):
             self.problems.append(f"{row or 'priming run'}: exit code {result.returncode}: {result.stderr.strip()[-500:]}")
@@ -215,7 +217,7 @@ class ProjectBench:
         if self.cli.supports["--jobs"]:
             for n in ("1", "2"):
                 self.clear()
-                self.lint(f"cold --jobs {n}", "--jobs", n)
+                self.lint(f"cold --jobs {n}", f"--jobs={n}")
 
     def one_file(self) -> None:
         self.prime()
