@@ -6,6 +6,7 @@ import fnmatch
 import re
 import sys
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -66,14 +67,26 @@ def expand(selectors) -> set:
 
 def _matches(path: Path, pattern: str, root: Path) -> bool:
     """A name pattern (`build`) matches any path component; a pattern with `/` matches from the root."""
-    try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
+    relative = _relative(path, root)
     pattern = pattern.rstrip("/")
     if "/" in pattern:
         return fnmatch.fnmatch(relative, pattern.lstrip("/")) or fnmatch.fnmatch(relative, pattern.lstrip("/") + "/*")
     return any(fnmatch.fnmatch(part, pattern) for part in relative.split("/"))
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(path: Path, root: Path) -> str:
+    """`path` relative to the root, `/`-separated (as given when it lies outside). Asked for every
+    file and folder a walk meets, for every pattern: resolved once."""
+    try:
+        return path.resolve().relative_to(_resolved(root)).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@lru_cache(maxsize=256)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
 
 
 def _strings(key: str) -> Callable[[Any], tuple[str, ...]]:

@@ -58,6 +58,7 @@ def discover(paths: list[Path], settings: Settings, nested: Optional[list[Path]]
     return unique
 
 
-def project_files(settings: Settings) -> list[Path]:
-    """Every Python file of the project, for cross-file lookups (parsed only when reached)."""
-    return python_files_under(settings.root, exclusion(settings))
+def project_files(settings: Settings, folders: Optional[set] = None, nested: Optional[list[Path]] = None) -> list[Path]:
+    """Every Python file of the project, for cross-file lookups (parsed only when reached); the
+    folders walked go to `folders`, the projects found inside it to `nested`."""
+    return python_files_under(settings.root.resolve(), exclusion(settings, nested), folders)

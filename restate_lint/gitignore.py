@@ -37,6 +37,7 @@ class IgnoreRules:
     def __init__(self, top: Path):
         self.top = top.resolve()
         self._specs: dict[Path, Optional[GitIgnoreSpec]] = {}
+        self._folders: dict[Path, Path] = {}
 
     def _spec(self, folder: Path) -> Optional[GitIgnoreSpec]:
         if folder not in self._specs:
@@ -47,7 +48,10 @@ class IgnoreRules:
         return self._specs[folder]
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
-        path = path.resolve()
+        parent = self._folders.get(path.parent)
+        if parent is None:
+            parent = self._folders[path.parent] = path.parent.resolve()  # once per folder, not per file
+        path = parent / path.name
         if path == self.top or self.top not in path.parents:
             return False
         for folder in path.parents:

@@ -1,15 +1,18 @@
 """Positions of reported nodes, without computing them for the whole file.
 
-libcst's PositionProvider re-generates the code of the whole module (several times the cost of
-parsing it). A reported node is positioned inside its top-level statement alone, as a module of
-its own, then shifted by the line at which CPython's parser saw that statement begin. Anything
-that does not fit this (a file CPython cannot parse, a node outside any statement) falls back to
-the whole-file provider.
+libcst's PositionProvider re-generates the code of the whole module, several times the cost of
+parsing it. A reported node is instead positioned inside its innermost statement, rendered as a
+module of its own, then moved to where that statement stands: its first line is where CPython's
+parser (cheap) saw the statement begin, and each of its lines is shifted right by the indentation
+the rendering left out (libcst keeps indentation relative to the block, continuation lines as
+written). Anything that does not fit this (a file CPython cannot parse, a node outside any
+statement) falls back to the whole-file provider.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional
 
 import libcst as cst
@@ -18,72 +21,83 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from restate_lint.diagnostics import Position
 from restate_lint.model.walk import children
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
 
 class Positions:
     def __init__(self, tree: cst.Module, text: str):
         self.tree = tree
         self.text = text
-        self._statement_of: dict[int, int] = {}  # node id -> index of its top-level statement
-        self._indexed = 0  # statements whose nodes are in _statement_of
-        self._mini: dict[int, tuple[dict, int]] = {}  # statement index -> (positions, line shift)
-        self._starts: Optional[list[Optional[int]]] = None
+        self._statement_of: dict[int, cst.CSTNode] = {}  # node id -> its innermost statement
+        self._indexed = 0  # top-level statements whose nodes are in _statement_of
+        self._mini: dict[int, Optional[tuple]] = {}  # statement id -> (positions, line shift, its lines)
+        self._starts: Optional[dict[int, int]] = None
+        self._lines: Optional[list[str]] = None
         self._full = None
 
     def span(self, node: cst.CSTNode, owner: Optional[cst.CSTNode] = None) -> tuple[Position, Position]:
         """Start and end (1-based line and column) of `node`; `owner` is a node it is part of
         that a walk reaches (parentheses are not walked)."""
-        positions, shift = self._positions_near(owner or node)
-        found = positions.get(node)
+        mini = self._mini_near(owner or node)
+        found = mini[0].get(node) if mini is not None else None
         if found is None:
-            positions, shift = self._whole(), 0
-            found = positions[node]
-        return Position(found.start.line + shift, found.start.column + 1), Position(found.end.line + shift, found.end.column + 1)
+            found = self._whole()[node]
+            return Position(found.start.line, found.start.column + 1), Position(found.end.line, found.end.column + 1)
+        return self._moved(mini, found.start.line, found.start.column), self._moved(mini, found.end.line, found.end.column)
+
+    def _moved(self, mini: tuple, line: int, column: int) -> Position:
+        _, shift, rendered = mini
+        real = line + shift
+        lines = self._source_lines()
+        indent = len(lines[real - 1]) - len(rendered[line - 1]) if real <= len(lines) and line <= len(rendered) else 0
+        return Position(real, column + indent + 1)
 
     def _whole(self):
         if self._full is None:
             self._full = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
         return self._full
 
-    def _positions_near(self, node: cst.CSTNode) -> tuple[dict, int]:
-        index = self._find(node)
-        starts = self._statement_starts()
-        if index is None or starts is None or starts[index] is None:
-            return self._whole(), 0
-        if index not in self._mini:
-            statement = self.tree.body[index]
-            positions = MetadataWrapper(cst.Module(body=[statement]), unsafe_skip_copy=True).resolve(PositionProvider)
-            self._mini[index] = (positions, starts[index] - positions[_first_token(statement)].start.line)
-        return self._mini[index]
+    def _source_lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self.text)
+        return self._lines
 
-    def _find(self, node: cst.CSTNode) -> Optional[int]:
+    def _mini_near(self, node: cst.CSTNode) -> Optional[tuple]:
+        statement = self._find(node)
+        starts = self._statement_starts()
+        if statement is None or starts is None or id(statement) not in starts:
+            return None
+        key = id(statement)
+        if key not in self._mini:
+            module = cst.Module(body=[statement])
+            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            shift = starts[key] - positions[_first_token(statement)].start.line
+            self._mini[key] = (positions, shift, _LINE_BREAK.split(module.code))
+        return self._mini[key]
+
+    def _find(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         body = self.tree.body
         while id(node) not in self._statement_of and self._indexed < len(body):
-            pending = [body[self._indexed]]
+            pending = [(body[self._indexed], body[self._indexed], None)]
             while pending:
-                current = pending.pop()
-                self._statement_of[id(current)] = self._indexed
-                pending.extend(children(current))
+                current, statement, parent = pending.pop()
+                elif_ = isinstance(parent, cst.If) and current is parent.orelse  # renders as `if` on its own
+                if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and not elif_:
+                    statement = current
+                self._statement_of[id(current)] = statement
+                pending.extend((child, statement, current) for child in children(current))
             self._indexed += 1
         return self._statement_of.get(id(node))
 
-    def _statement_starts(self) -> Optional[list[Optional[int]]]:
-        """The line of each top-level statement's first token, as CPython's parser reads it."""
+    def _statement_starts(self) -> Optional[dict[int, int]]:
+        """The line of every statement's first token, as CPython's parser reads it."""
         if self._starts is None:
             try:
                 parsed = ast.parse(self.text).body
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
-            starts: list[Optional[int]] = []
-            at = 0
-            for statement in self.tree.body:
-                count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-                if at + count > len(parsed):
-                    return None
-                first = parsed[at]
-                decorators = getattr(first, "decorator_list", None)
-                starts.append(decorators[0].lineno if decorators and getattr(statement, "decorators", None) else first.lineno)
-                at += count
-            if at != len(parsed):
+            starts: dict[int, int] = {}
+            if not _pair(list(self.tree.body), parsed, starts):
                 return None
             self._starts = starts
         return self._starts
@@ -95,3 +109,49 @@ def _first_token(statement: cst.CSTNode) -> cst.CSTNode:
         return statement.body[0]
     decorators = getattr(statement, "decorators", None)
     return decorators[0] if decorators else statement
+
+
+def _pair(statements: list, parsed: list, starts: dict[int, int]) -> bool:
+    """Match libcst statements with CPython's, recording where each starts; False on a mismatch."""
+    at = 0
+    for statement in statements:
+        count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        if at + count > len(parsed):
+            return False
+        first = parsed[at]
+        decorators = getattr(first, "decorator_list", None)
+        starts[id(statement)] = decorators[0].lineno if decorators and getattr(statement, "decorators", None) else first.lineno
+        at += count
+        if count == 1 and not isinstance(statement, cst.SimpleStatementLine) and not all(_pair(a, b, starts) for a, b in _blocks(statement, first)):
+            return False
+    return at == len(parsed)
+
+
+def _body(suite) -> list:
+    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else []
+
+
+def _blocks(statement: cst.CSTNode, parsed: ast.AST) -> list[tuple[list, list]]:
+    """The nested statement lists of a compound statement, with CPython's (one-line suites hold
+    no statement lines: they are positioned with their compound statement)."""
+    pairs = []
+
+    def add(suite, block) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            pairs.append((_body(suite), block))
+
+    if hasattr(statement, "body"):
+        add(statement.body, parsed.body)
+    orelse = getattr(statement, "orelse", None)
+    if isinstance(orelse, cst.If):
+        pairs.append(([orelse], parsed.orelse))
+    elif orelse is not None:
+        add(orelse.body, parsed.orelse)
+    for handler, parsed_handler in zip(getattr(statement, "handlers", ()), getattr(parsed, "handlers", ())):
+        add(handler.body, parsed_handler.body)
+    final = getattr(statement, "finalbody", None)
+    if final is not None:
+        add(final.body, parsed.finalbody)
+    for case, parsed_case in zip(getattr(statement, "cases", ()), getattr(parsed, "cases", ())):
+        add(case.body, parsed_case.body)
+    return pairs

@@ -10,14 +10,33 @@ from typing import Callable, Optional
 from restate_lint.cache import Cache, cache_dir
 from restate_lint.config import Settings, has_own_config, load, project_root
 from restate_lint.diagnostics import Diagnostic
-from restate_lint.discovery import discover
+from restate_lint.discovery import discover, project_files
+from restate_lint.project.files import is_under
 from restate_lint.runner import Result, lint_paths
 
 
 @dataclass
 class Project:
     settings: Settings
-    paths: list[Path] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)  # what to lint, as named or found
+    files: list[Path] = field(default_factory=list)  # every file of the project (resolved)
+    folders: set[Path] = field(default_factory=set)  # the folders its walk reached
+    nested: list[Path] = field(default_factory=list)  # projects inside it
+
+    @classmethod
+    def walked(cls, settings: Settings) -> "Project":
+        project = cls(settings)
+        project.files = project_files(settings, project.folders, project.nested)
+        return project
+
+    def found_under(self, folder: Path) -> Optional[tuple[list[Path], list[Path]]]:
+        """The files and nested projects below a folder, from the project's own walk, named from
+        `folder` as given; None when the walk did not reach it (it is excluded)."""
+        base = folder.resolve()
+        if base not in self.folders:
+            return None
+        files = [folder / f.relative_to(base) for f in self.files if is_under(f, base)]
+        return files, [folder / n.relative_to(base) for n in self.nested if is_under(n, base)]
 
 
 def settings_loader(config: Optional[Path], no_config: bool, adjust: Callable[[Settings], Settings] = lambda s: s) -> Callable[[Path], Settings]:
@@ -43,14 +62,18 @@ def projects(paths: list[Path], settings_at: Callable[[Path], Settings], overrid
         path = pending.pop(0)
         root = project_root(path)
         if root not in by_root:
-            by_root[root] = Project(settings_at(root))
+            by_root[root] = Project.walked(settings_at(root))
         project = by_root[root]
-        if path in overrides:
+        found = project.found_under(path) if path not in overrides and path.is_dir() else None
+        if found is not None:
+            project.paths.extend(found[0])
+            pending.extend(found[1])
+        elif path in overrides:
             project.paths.append(path)
-            continue
-        nested: list[Path] = []
-        project.paths.extend(discover([path], project.settings, nested))
-        pending.extend(nested)
+        else:
+            nested: list[Path] = []
+            project.paths.extend(discover([path], project.settings, nested))
+            pending.extend(nested)
     for project in by_root.values():
         project.paths = list(dict.fromkeys(project.paths))
     return [p for p in by_root.values() if p.paths]
@@ -68,7 +91,7 @@ def lint_projects(
     merged = Result()
     for project in found:
         store = Cache(cache_dir(project.settings.root, configured_cache)) if cache else None
-        result = lint_paths(project.paths, project.settings, overrides, display, cache=store, jobs=jobs)
+        result = lint_paths(project.paths, project.settings, overrides, display, files=project.files, cache=store, jobs=jobs)
         merged.diagnostics.extend(result.diagnostics)
         merged.files += result.files
         merged.internal_errors.extend(result.internal_errors)

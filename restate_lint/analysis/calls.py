@@ -30,8 +30,20 @@ def coroutine_awaited(model: ModuleModel, site: CallSite) -> bool:
     parent = site.parent
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
         name = parent.targets[0].target.value
-        return any(isinstance(a[-1], cst.Await) for _, a in model.uses_of(name, model.scope_of(name, site.function)) if a)
+        return (model.scope_of(name, site.function), name) in _awaited_names(model)
     return False
+
+
+def _awaited_names(model: ModuleModel) -> set:
+    """(scope, name) of every variable awaited as such (`await fut`), from the indexed awaits."""
+    found = model.analyses.get("awaited names")
+    if found is None:
+        found = model.analyses["awaited names"] = set()
+        for site in model.sites[cst.Await]:
+            expr = site.node.expression
+            if isinstance(expr, cst.Name):
+                found.add((model.scope_of(expr.value, site.function), expr.value))
+    return found
 
 
 def called_function(model: ModuleModel, site: CallSite) -> Union[Function, ForeignFunction, None]:

@@ -72,11 +72,14 @@ class ModuleNames:
         return None
 
 
-def python_files_under(root: Path, excluded) -> list[Path]:
-    """Every .py file below `root` that `excluded(path, is_dir)` keeps."""
+def python_files_under(root: Path, excluded, folders: Optional[set] = None) -> list[Path]:
+    """Every .py file below `root` that `excluded(path, is_dir)` keeps; the folders walked go to
+    `folders`."""
     found = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
+        if folders is not None:
+            folders.add(here)
         dirs[:] = sorted(d for d in dirs if not excluded(here / d, True))
         found.extend(here / f for f in sorted(files) if f.endswith(".py") and not excluded(here / f, False))
     return found
