@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Optional
 
@@ -42,9 +43,11 @@ class Cache:
     """Entries on disk under `directory` (None: no disk), with an optional in-memory layer for a
     long-lived caller (the language server)."""
 
+    MEMORY_ENTRIES = 8192  # the oldest entries go first: an editor session makes new ones at every edit
+
     def __init__(self, directory: Optional[Path] = None, memory: bool = False):
         self.directory = directory
-        self.memory: Optional[dict] = {} if memory else None
+        self.memory: Optional[OrderedDict] = OrderedDict() if memory else None
         self._ready = False
 
     def _path(self, kind: str, key: str) -> Path:
@@ -56,6 +59,7 @@ class Cache:
         if self.memory is not None:
             found = self.memory.get((kind, key), _MISS)
             if found is not _MISS:
+                self.memory.move_to_end((kind, key))
                 return found
         if self.directory is None:
             return None
@@ -64,14 +68,20 @@ class Cache:
                 value = pickle.load(f)
         except Exception:  # missing, truncated, foreign or unreadable: rebuild it
             return None
-        if self.memory is not None:
-            self.memory[(kind, key)] = value
+        self.remember((kind, key), value)
         return value
 
-    def put(self, kind: str, key: str, value: Any) -> None:
+    def remember(self, key: tuple, value: Any) -> None:
         if self.memory is not None:
-            self.memory[(kind, key)] = value
-        if self.directory is None:
+            self.memory[key] = value
+            self.memory.move_to_end(key)
+            while len(self.memory) > self.MEMORY_ENTRIES:
+                self.memory.popitem(last=False)
+
+    def put(self, kind: str, key: str, value: Any, disk: bool = True) -> None:
+        """Keep an entry; `disk=False` keeps it in memory only (an editor's unsaved text)."""
+        self.remember((kind, key), value)
+        if self.directory is None or not disk:
             return
         path = self._path(kind, key)
         try:

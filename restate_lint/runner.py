@@ -53,6 +53,7 @@ class _File:
     digest: str
     scan: Scan
     is_package: bool
+    on_disk: bool  # not an editor's unsaved text: its stage results may go to the disk cache
 
     @property
     def package(self) -> str:
@@ -134,18 +135,32 @@ class _Run:
         files = {}
         for path in paths:
             try:
-                data = self.overrides[path] if path in self.overrides else path.read_bytes()
+                data, content = (self.overrides[path], None) if path in self.overrides else self._read(path)
             except OSError as exc:
                 if path in targets:
                     self.result.diagnostics.extend(self._failure(str(path), ParseFailure(f"cannot read file: {exc.strerror or exc}"), path))
                 continue
-            content = hashlib.blake2b(data, digest_size=20).hexdigest()
+            content = content or hashlib.blake2b(data, digest_size=20).hexdigest()
             found = self.cache.get("scan", content)
             if not isinstance(found, Scan):
                 found = scan(data)
-                self.cache.put("scan", content, found)
-            files[path] = _File(path, self.names.name_by_path[path], data, content, found, path.name == "__init__.py")
+                self.cache.put("scan", content, found, disk=path not in self.overrides)
+            files[path] = _File(path, self.names.name_by_path[path], data, content, found, path.name == "__init__.py", path not in self.overrides)
         return files
+
+    def _read(self, path: Path) -> tuple[bytes, Optional[str]]:
+        """A file's bytes (and their hash when known). A long-lived caller's cache remembers them
+        while the file's size and modification time stay the same: an edit reads one file."""
+        if self.cache.memory is None:
+            return path.read_bytes(), None
+        stat = path.stat()
+        seen = self.cache.memory.get(("file", path))
+        if seen is not None and seen[0] == (stat.st_mtime_ns, stat.st_size):
+            return seen[1], seen[2]
+        data = path.read_bytes()
+        content = hashlib.blake2b(data, digest_size=20).hexdigest()
+        self.cache.remember(("file", path), ((stat.st_mtime_ns, stat.st_size), data, content))
+        return data, content
 
     def _modelled(self, files: dict[Path, _File], targets: list[Path]) -> set[Path]:
         """The files that get the Restate model (see the module's docstring)."""
@@ -213,6 +228,7 @@ class _Stages:
         summaries: dict[Path, Summary] = {}
         failures: dict[Path, Optional[ParseFailure]] = {}
         keys: dict[tuple[str, Path], str] = {}
+        on_disk = {file.path: file.on_disk for file in [*files, *plain]}
         tasks = []
         for file in files:
             key = keys["summary", file.path] = summary_key(file, self.names, self.settings)
@@ -231,19 +247,19 @@ class _Stages:
         for kind, path, value in self._run(tasks):
             if kind == "summary":
                 summaries[path] = value
-                self.cache.put(kind, keys[kind, path], value)
+                self.cache.put(kind, keys[kind, path], value, disk=on_disk[path])
             else:
                 failures[path] = value
-                self.cache.put(kind, keys[kind, path], (value,))
+                self.cache.put(kind, keys[kind, path], (value,), disk=on_disk[path])
         return summaries, failures
 
     def checks(self, checks: list[tuple[_File, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
         diagnostics: list[Diagnostic] = []
         errors: list[str] = []
-        keys, shown, tasks = {}, {}, []
+        keys, on_disk, tasks = {}, {}, []
         for file, facts, name in checks:
             key = keys[file.path] = check_key(file, facts, self.settings)
-            shown[file.path] = name
+            on_disk[file.path] = file.on_disk
             found = self.cache.get("check", key)
             if isinstance(found, list):
                 diagnostics.extend(with_filename(found, name))
@@ -253,7 +269,7 @@ class _Stages:
             diagnostics.extend(found)
             errors.extend(failed)
             if not failed:
-                self.cache.put("check", keys[path], with_filename(found, ""))
+                self.cache.put("check", keys[path], with_filename(found, ""), disk=on_disk[path])
         return diagnostics, errors
 
 

@@ -15,7 +15,7 @@ from restate_lint.config import ConfigError, Settings, project_root
 from restate_lint.diagnostics import Diagnostic
 from restate_lint.discovery import project_files
 from restate_lint.runner import lint_paths
-from restate_lint.cache import Cache
+from restate_lint.cache import Cache, cache_dir
 from restate_lint.workspace import settings_loader
 from restate_lint.source import SourceFile, UndecodableSource
 
@@ -40,7 +40,7 @@ class ProjectIndex:
     root: Path
     settings: Settings
     files: list[Path]
-    cache: Cache = field(default_factory=lambda: Cache(None, memory=True))
+    cache: Optional[Cache] = None  # the project's disk cache, with a memory in front
     config_error: Optional[str] = None
 
     @classmethod
@@ -49,7 +49,7 @@ class ProjectIndex:
             settings, error = settings_loader(None, False)(root), None
         except ConfigError as exc:
             settings, error = Settings(root=root), f"{exc}; using the default settings"
-        return cls(root, settings, project_files(settings), config_error=error)
+        return cls(root, settings, project_files(settings), Cache(cache_dir(root), memory=True), config_error=error)
 
     def file_created(self, path: Path) -> None:
         if path not in self.files and not self.settings.is_excluded(path, False):
