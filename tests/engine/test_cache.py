@@ -1,0 +1,81 @@
+"""The content cache: where it lives, that a fully cached run parses nothing, and that a broken
+entry is rebuilt rather than trusted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from samples import HANDLER
+
+CACHED_RUN = """
+import sys
+from restate_lint.cli import main
+try:
+    main(["check", "--format", "concise", "."])
+except SystemExit as exit:
+    code = exit.code
+print("libcst imported" if "libcst" in sys.modules else "libcst not imported", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def project(tmp_path: Path) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "pyproject.toml").write_text("[tool.restate-lint]\n")
+    (tmp_path / "greeter.py").write_text(HANDLER)
+    (tmp_path / "plain.py").write_text("print('no restate here')\n")
+    return tmp_path
+
+
+def run(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "RESTATE_LINT_CACHE_DIR"} | (env or {})
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_a_fully_cached_run_parses_nothing(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    first, second = run(root, "-c", CACHED_RUN), run(root, "-c", CACHED_RUN)
+    assert "libcst imported" in first.stderr
+    assert "libcst not imported" in second.stderr, second.stderr
+    assert first.stdout == second.stdout and "greeter.py:10:5: RST202" in second.stdout
+    assert (root / ".restate-lint-cache" / "CACHEDIR.TAG").is_file()
+
+
+def test_no_cache_writes_nothing_and_cache_dir_moves_it(tmp_path: Path) -> None:
+    root = project(tmp_path / "p")
+    run(root, "-m", "restate_lint", "--no-cache", ".")
+    assert not (root / ".restate-lint-cache").exists()
+    run(root, "-m", "restate_lint", "--cache-dir", str(tmp_path / "elsewhere"), ".")
+    run(root, "-m", "restate_lint", ".", env={"RESTATE_LINT_CACHE_DIR": str(tmp_path / "from-env")})
+    assert (tmp_path / "elsewhere" / "CACHEDIR.TAG").is_file() and (tmp_path / "from-env" / "CACHEDIR.TAG").is_file()
+    assert not (root / ".restate-lint-cache").exists()
+
+
+def test_broken_entries_are_rebuilt_not_trusted(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    expected = run(root, "-m", "restate_lint", "--format", "concise", "--no-cache", ".").stdout
+    run(root, "-m", "restate_lint", ".")
+    entries = [p for p in (root / ".restate-lint-cache").rglob("*") if p.is_file() and p.parent.name != ".restate-lint-cache"]
+    assert entries
+    for index, entry in enumerate(entries):  # truncated, garbage, a pickle of something else
+        entry.write_bytes([b"", b"\x80\x04garbage", b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x05."][index % 3])
+    again = run(root, "-m", "restate_lint", "--format", "concise", ".")
+    assert again.stdout == expected and again.returncode == 1, again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_an_edit_is_seen_through_the_cache(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    assert "RST202" in run(root, "-m", "restate_lint", ".").stdout
+    (root / "greeter.py").write_text(HANDLER.replace("    ctx.sleep(", "    await ctx.sleep("))
+    assert run(root, "-m", "restate_lint", ".").stdout == ""
+
+
+def test_clean_removes_the_cache(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    run(root, "-m", "restate_lint", ".")
+    done = run(root, "-m", "restate_lint", "clean")
+    assert done.returncode == 0 and not (root / ".restate-lint-cache").exists()
