@@ -54,7 +54,7 @@ class _Positioner:
 
     def span(self, node, owner=None) -> tuple[Position, Position]:
         if self._positions is None:
-            self._positions = Positions(self.model.tree, self.model.source.text)
+            self._positions = Positions(self.model.tree, self.model.source.text, self.model.statement_of)
         return self._positions.span(node, owner)
 
     def text_span(self, node) -> tuple[Position, Position]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
+from typing import Callable, Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -25,9 +25,12 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class Positions:
-    def __init__(self, tree: cst.Module, text: str):
+    def __init__(self, tree: cst.Module, text: str, hint: Optional[Callable[[cst.CSTNode], Optional[cst.CSTNode]]] = None):
+        """`hint` tells the innermost statement of the nodes it knows (the model knows where its
+        sites stand); the others are found by walking the statements."""
         self.tree = tree
         self.text = text
+        self.hint = hint
         self._statement_of: dict[int, cst.CSTNode] = {}  # node id -> its innermost statement
         self._indexed = 0  # top-level statements whose nodes are in _statement_of
         self._mini: dict[int, Optional[tuple]] = {}  # statement id -> (positions, line shift, its lines)
@@ -76,13 +79,15 @@ class Positions:
         return self._mini[key]
 
     def _find(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        hinted = self.hint(node) if self.hint is not None else None
+        if hinted is not None:
+            return hinted
         body = self.tree.body
         while id(node) not in self._statement_of and self._indexed < len(body):
             pending = [(body[self._indexed], body[self._indexed], None)]
             while pending:
                 current, statement, parent = pending.pop()
-                elif_ = isinstance(parent, cst.If) and current is parent.orelse  # renders as `if` on its own
-                if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and not elif_:
+                if is_statement(current, parent):
                     statement = current
                 self._statement_of[id(current)] = statement
                 pending.extend((child, statement, current) for child in children(current))
@@ -101,6 +106,12 @@ class Positions:
                 return None
             self._starts = starts
         return self._starts
+
+
+def is_statement(node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> bool:
+    """A statement that renders as itself: not an `elif`, which renders as `if` on its own."""
+    elif_ = isinstance(parent, cst.If) and node is parent.orelse
+    return isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and not elif_
 
 
 def _first_token(statement: cst.CSTNode) -> cst.CSTNode:

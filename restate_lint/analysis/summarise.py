@@ -116,7 +116,7 @@ def _function(model: ModuleModel, function: Function, effects: Effects, sources,
         effect=(effect[1].display, effect[1].kind) if effect is not None else None,
         calls=tuple(by_site[i] for i in (site_index(model, s) for s in sites if isinstance(s, CallSite)) if i in by_site),
         returns_callable=not function.is_async and not function.is_lambda and returns_callable(function),
-        return_source=sources.returned(function),
+        return_source=sources.returned(function) if function.parent is None and not function.is_lambda else None,  # what another module can call
     )
 
 

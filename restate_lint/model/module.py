@@ -20,6 +20,7 @@ from restate_lint.model.facts import ALWAYS, Condition, ForeignFunction, ModuleF
 from restate_lint.model.scope import Binding, Function, lookup, qualified_name
 from restate_lint.model.services import ServiceDef, argument, handler_from_decorator, service_from_call
 from restate_lint.model.walk import Walker
+from restate_lint.positions import is_statement
 from restate_lint.source import SourceFile
 
 
@@ -236,6 +237,24 @@ class ModuleModel:
             for site in self.sites[kind]:
                 index.setdefault(site.function, []).append(site)
         return index.get(function, [])
+
+    def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The innermost statement holding a site's node (or a function's name or decorator), for
+        positioning it; None for nodes the model does not index."""
+        index = self.analyses.get("_statements")
+        if index is None:
+            index = self.analyses["_statements"] = {}
+            for site in [*self.calls, *(s for sites in self.sites.values() for s in sites)]:
+                chain = (*site.ancestors, site.node)
+                for at in range(len(chain) - 1, -1, -1):
+                    if is_statement(chain[at], chain[at - 1] if at else None):
+                        index[id(site.node)] = chain[at]
+                        break
+            for function in self.functions:
+                if isinstance(function.node, cst.FunctionDef):
+                    for part in (function.node.name, *function.node.decorators):
+                        index[id(part)] = function.node
+        return index.get(id(node))
 
     def durable_ops(self) -> Iterator[CallSite]:
         return (site for site in self.calls if site.op is not None)

@@ -330,29 +330,44 @@ class Linker:
             if chain is not None:
                 yield call.index, Reached(self.display_name(callee, name), chain.names(), chain.api, chain.kind)
 
-    def _deadlocks(self, name: str) -> Iterator[Deadlock]:
+    @cached_property
+    def _deadlocks_by_module(self) -> dict[str, list[Deadlock]]:
         graph = self.graph
-        seen: set[tuple[str, int]] = set()
+        found: dict[str, list[Deadlock]] = {}
+        seen: set[tuple[str, str, int]] = set()
         for code, edges in (("RST402", graph.self_calls()), ("RST403", list(graph.cycles))):
             for edge in edges:
-                if edge.module == name and (code, edge.call) not in seen:
-                    seen.add((code, edge.call))
+                if (code, edge.module, edge.call) not in seen:
+                    seen.add((code, edge.module, edge.call))
                     cycle = cycle_text(graph.cycles[edge]) if code == "RST403" else None
-                    yield Deadlock(edge.call, code, edge.caller.label, edge.callee.label, cycle)
+                    found.setdefault(edge.module, []).append(Deadlock(edge.call, code, edge.caller.label, edge.callee.label, cycle))
+        return found
 
-    def _duplicate_handlers(self, name: str) -> Iterator[tuple[int, str, str]]:
+    def _deadlocks(self, name: str) -> list[Deadlock]:
+        return self._deadlocks_by_module.get(name, [])
+
+    @cached_property
+    def _duplicates_by_module(self) -> dict[str, list[tuple[int, str, str]]]:
+        found: dict[str, list[tuple[int, str, str]]] = {}
         for sid, fns in self._service_handlers.items():
             service = self.service(sid)
             label = service.name or service.var
-            mains = [fn for fn in fns if self._handlers[fn].method == "main"]
-            for position, fn in enumerate(fns):
-                if fn[0] != name:
-                    continue
+            names: set[str] = set()
+            mains = 0
+            for fn in fns:
                 handler = self._handlers[fn]
-                if handler.name is not None and any(self._handlers[other].name == handler.name for other in fns[:position]):
-                    yield fn[1], "name", label
-                if handler.method == "main" and mains.index(fn) > 0:
-                    yield fn[1], "main", label
+                if handler.name is not None and handler.name in names:
+                    found.setdefault(fn[0], []).append((fn[1], "name", label))
+                if handler.method == "main":
+                    if mains:
+                        found.setdefault(fn[0], []).append((fn[1], "main", label))
+                    mains += 1
+                if handler.name is not None:
+                    names.add(handler.name)
+        return found
+
+    def _duplicate_handlers(self, name: str) -> list[tuple[int, str, str]]:
+        return self._duplicates_by_module.get(name, [])
 
 
 def link(summaries: dict[str, ModuleSummary]) -> dict[str, ModuleFacts]:

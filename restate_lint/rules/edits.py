@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Optional
 
 import libcst as cst
-import libcst.matchers as m
 
 from restate_lint.diagnostics import Fix, NodeEdit
 from restate_lint.model.module import CallSite, ModuleModel
@@ -64,12 +63,24 @@ def add_await(model: ModuleModel, site: CallSite) -> Optional[Fix]:
     return Fix("safe", "Add `await`", [NodeEdit(site.node, "await ", "before")])
 
 
+def _has_comment(node: cst.CSTNode) -> bool:
+    """Comments live in whitespace nodes, which only the full list of children reaches (libcst's
+    matchers would find them too, at the cost of importing them: half a second)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Comment):
+            return True
+        pending.extend(current.children)
+    return False
+
+
 def move_call_into_run(model: ModuleModel, run: CallSite, action: cst.BaseExpression, inner: cst.Call) -> Optional[Fix]:
     """Pass the function `inner` calls as the run action and its arguments through the run call:
     `ctx.run_typed("x", f(a))` -> `ctx.run_typed("x", f, RunOptions(), a)`; `ctx.run("x", f(a))` ->
     `ctx.run("x", f, args=(a,))`. None when the arguments cannot be moved faithfully, or the
     action holds a comment the rewrite would drop."""
-    if any(a.star for a in inner.args) or m.findall(action, m.Comment()):
+    if any(a.star for a in inner.args) or _has_comment(action):
         return None
     code = model.tree.code_for_node
     func = code(inner.func)
