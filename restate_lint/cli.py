@@ -219,7 +219,7 @@ def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
         _config_options(config, no_config)
         root = (path if path.is_dir() else path.parent).resolve()
         settings = settings_loader(config, no_config)(root)
-        linker = lint_paths([settings.root], replace(settings, select=()), jobs=1).linker
+        linker = lint_paths([settings.root], replace(settings, select=()), want_graph=True).linker
     except (ConfigError, PathError) as exc:
         _fail(str(exc))
         return

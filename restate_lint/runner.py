@@ -46,6 +46,14 @@ class Result:
 
 
 @dataclass
+class Linked:
+    """What the link stage hands the checks: each module's facts, and which modules failed to parse."""
+
+    facts: dict[str, ModuleFacts]
+    failures: dict[str, ParseFailure]
+
+
+@dataclass
 class _File:
     path: Path  # resolved
     name: str  # module name
@@ -68,24 +76,27 @@ def lint_paths(
     files: Optional[list[Path]] = None,
     cache: Optional[Cache] = None,
     jobs: int = 1,
+    want_graph: bool = False,
 ) -> Result:
     """Lint the files under `paths` as one project rooted at `settings.root`.
 
     `overrides` gives file contents that differ from disk (stdin, an editor's buffer);
     `display` maps paths to the names shown to the user. A long-lived caller (the language
     server) passes the project's `files` it keeps. `cache` keeps stage results between runs
-    (none by default); `jobs` is how many processes may share the work.
+    (none by default); `jobs` is how many processes may share the work; `want_graph` asks for
+    the linker (the service graph) in the result, which a cached link does not rebuild.
     """
     overrides = {p.resolve(): data for p, data in (overrides or {}).items()}
     targets = [p for p in paths if p.resolve() in overrides]
     targets += discover([p for p in paths if p not in targets], settings)
     project = [*(project_files(settings) if files is None else files), *targets, *overrides]
-    return _Run(settings, overrides, cache or Cache(None), jobs).lint(targets, project, display or {})
+    return _Run(settings, overrides, cache or Cache(None), jobs, want_graph).lint(targets, project, display or {})
 
 
 class _Run:
-    def __init__(self, settings: Settings, overrides: dict[Path, bytes], cache: Cache, jobs: int):
+    def __init__(self, settings: Settings, overrides: dict[Path, bytes], cache: Cache, jobs: int, want_graph: bool):
         self.settings = settings
+        self.want_graph = want_graph
         self.overrides = overrides
         self.cache = cache
         self.jobs = jobs
@@ -106,19 +117,17 @@ class _Run:
         stages = _Stages(self.settings, self.cache, self.jobs, self.names)
         try:
             plain = [files[p] for p in targets if p in files and p not in modelled]
-            summaries, failures = stages.summaries([files[p] for p in sorted(modelled, key=lambda p: files[p].name)], {p for p in targets if p in modelled}, plain)
-            linker = Linker({files[p].name: s for p, s in summaries.items() if isinstance(s, ModuleSummary)})
-            result.linker = linker
+            linked, failures = self._link(stages, [files[p] for p in sorted(modelled, key=lambda p: files[p].name)], {p for p in targets if p in modelled}, plain)
             checks = []
             for path in targets:
                 if path not in files:
                     continue
-                summary = summaries.get(path)
-                failure = summary if isinstance(summary, ParseFailure) else failures.get(path)
+                name = files[path].name
+                failure = linked.failures.get(name) if path in modelled else failures.get(path)
                 if failure is not None:
                     result.diagnostics.extend(self._failure(shown[path], failure, path))
-                elif summary is not None:
-                    checks.append((files[path], linker.facts(files[path].name), shown[path]))
+                elif path in modelled:
+                    checks.append((files[path], linked.facts[name], shown[path]))
             diagnostics, errors = stages.checks(checks)
         finally:
             stages.close()
@@ -129,6 +138,22 @@ class _Run:
         by_name = {shown[p]: (given[p], files[p].data) for p in targets if p in files}
         result.sources = {d.filename: by_name[d.filename] for d in result.diagnostics if d.filename in by_name}
         return result
+
+    def _link(self, stages: "_Stages", modelled: list[_File], keep: set[Path], plain: list[_File]) -> tuple["Linked", dict[Path, Optional[ParseFailure]]]:
+        """Every modelled module's facts (and the plain files' syntax checks). Facts depend on
+        nothing but the summaries, so when every summary's key is the same as in a run before,
+        that run's facts are read, and no summary is even loaded."""
+        keys = {file.path: summary_key(file, self.names, self.settings) for file in modelled}
+        key = digest("link", tuple((file.name, keys[file.path]) for file in modelled))
+        linked = None if self.want_graph else self.cache.get("link", key)
+        if isinstance(linked, Linked):
+            return linked, stages.summaries([], set(), {}, plain)[1]
+        summaries, failures = stages.summaries(modelled, keep, keys, plain)
+        linker = Linker({file.name: summaries[file.path] for file in modelled if isinstance(summaries[file.path], ModuleSummary)})
+        self.result.linker = linker
+        linked = Linked({name: linker.facts(name) for name in linker.modules}, {f.name: s for f in modelled if isinstance(s := summaries[f.path], ParseFailure)})
+        self.cache.put("link", key, linked, disk=all(file.on_disk for file in modelled))
+        return linked, failures
 
     # -- reading and scanning ------------------------------------------------------------------
     def _read_all(self, paths: list[Path], targets: set[Path]) -> dict[Path, _File]:
@@ -223,34 +248,33 @@ class _Stages:
         if self._executor is not None:
             self._executor.close()
 
-    def summaries(self, files: list[_File], keep: set[Path], plain: list[_File]) -> tuple[dict[Path, Summary], dict[Path, Optional[ParseFailure]]]:
-        """Summaries of the modelled files, and the syntax check of the plain ones."""
+    def summaries(self, files: list[_File], keep: set[Path], keys: dict[Path, str], plain: list[_File]) -> tuple[dict[Path, Summary], dict[Path, Optional[ParseFailure]]]:
+        """Summaries of the modelled files (models of those in `keep` are kept for their check),
+        and the syntax check of the plain files: one batch, so that both share the workers."""
         summaries: dict[Path, Summary] = {}
         failures: dict[Path, Optional[ParseFailure]] = {}
-        keys: dict[tuple[str, Path], str] = {}
-        on_disk = {file.path: file.on_disk for file in [*files, *plain]}
         tasks = []
         for file in files:
-            key = keys["summary", file.path] = summary_key(file, self.names, self.settings)
-            found = self.cache.get("summary", key)
+            found = self.cache.get("summary", keys[file.path])
             if isinstance(found, (ModuleSummary, ParseFailure)):
                 summaries[file.path] = found
             else:
                 tasks.append(("summary", file, file.path in keep))
         for file in plain:
-            key = keys["syntax", file.path] = digest("syntax", file.digest)
-            found = self.cache.get("syntax", key)
+            found = self.cache.get("syntax", digest("syntax", file.digest))
             if isinstance(found, tuple):
                 failures[file.path] = found[0]
             else:
                 tasks.append(("syntax", file))
+        by_path = {file.path: file for file in [*files, *plain]}
         for kind, path, value in self._run(tasks):
+            file = by_path[path]
             if kind == "summary":
                 summaries[path] = value
-                self.cache.put(kind, keys[kind, path], value, disk=on_disk[path])
+                self.cache.put(kind, keys[path], value, disk=file.on_disk)
             else:
                 failures[path] = value
-                self.cache.put(kind, keys[kind, path], (value,), disk=on_disk[path])
+                self.cache.put(kind, digest("syntax", file.digest), (value,), disk=file.on_disk)
         return summaries, failures
 
     def checks(self, checks: list[tuple[_File, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
