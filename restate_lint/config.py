@@ -135,15 +135,6 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 
-def find_config(start: Path) -> Optional[Path]:
-    """The nearest pyproject.toml above `start` that has a [tool.restate-lint] table."""
-    start = start.resolve()
-    for folder in (start if start.is_dir() else start.parent, *start.parents):
-        if has_own_config(folder):
-            return folder / "pyproject.toml"
-    return None
-
-
 def has_own_config(folder: Path) -> bool:
     """The folder's pyproject.toml has a [tool.restate-lint] table. A pyproject.toml that does not
     mention restate-lint is not read (a broken one of another tool's is not ours to report)."""

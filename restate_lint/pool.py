@@ -21,14 +21,14 @@ from restate_lint.model.module import ModuleModel
 from restate_lint.parse import parse, syntax_failure as text_syntax_failure
 from restate_lint.project.files import ModuleNames
 from restate_lint.project.summary import ModuleSummary
-from restate_lint.runner import _File
+from restate_lint.scan import ScannedFile
 from restate_lint.source import ParseFailure, SourceFile, UndecodableSource
 
 # libcst's visitors recurse per tree level; CPython-valid nesting can exceed the default limit
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
 
-def build_model(file: _File, names: ModuleNames) -> Union[ModuleModel, ParseFailure]:
+def build_model(file: ScannedFile, names: ModuleNames) -> Union[ModuleModel, ParseFailure]:
     try:
         source = SourceFile(str(file.path), file.data)
         tree = parse(source.text)
@@ -58,7 +58,7 @@ class Worker:
             return kind, file.path, self.check(file, task[2], task[3])
         return kind, file.path, syntax_failure(file)
 
-    def summarise(self, file: _File, keep: bool) -> Union[ModuleSummary, ParseFailure]:
+    def summarise(self, file: ScannedFile, keep: bool) -> Union[ModuleSummary, ParseFailure]:
         model = build_model(file, self.names)
         if isinstance(model, ParseFailure):
             return model
@@ -70,7 +70,7 @@ class Worker:
             self.models[file.path] = model
         return summary
 
-    def check(self, file: _File, facts: ModuleFacts, shown: str) -> tuple[list[Diagnostic], list[str]]:
+    def check(self, file: ScannedFile, facts: ModuleFacts, shown: str) -> tuple[list[Diagnostic], list[str]]:
         model = self.models.pop(file.path, None) or build_model(file, self.names)
         if isinstance(model, ParseFailure):
             return [], []  # its summary said so already
@@ -167,7 +167,7 @@ class InProcess:
         pass
 
 
-def syntax_failure(file: _File) -> Optional[ParseFailure]:
+def syntax_failure(file: ScannedFile) -> Optional[ParseFailure]:
     try:
         return text_syntax_failure(SourceFile("", file.data).text)
     except UndecodableSource as exc:

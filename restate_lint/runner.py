@@ -29,7 +29,7 @@ from restate_lint.project.files import ModuleNames
 from restate_lint.project.link import Linker
 from restate_lint.project.summary import ModuleSummary
 from restate_lint.registry import RULES
-from restate_lint.scan import Scan, candidates, scan
+from restate_lint.scan import Scan, ScannedFile, candidates, scan
 from restate_lint.source import ParseFailure
 
 
@@ -51,21 +51,6 @@ class Linked:
 
     facts: dict[str, ModuleFacts]
     failures: dict[str, ParseFailure]
-
-
-@dataclass
-class _File:
-    path: Path  # resolved
-    name: str  # module name
-    data: bytes
-    digest: str
-    scan: Scan
-    is_package: bool
-    on_disk: bool  # not an editor's unsaved text: its stage results may go to the disk cache
-
-    @property
-    def package(self) -> str:
-        return self.name if self.is_package else self.name.rpartition(".")[0]
 
 
 def lint_paths(
@@ -139,24 +124,29 @@ class _Run:
         result.sources = {d.filename: by_name[d.filename] for d in result.diagnostics if d.filename in by_name}
         return result
 
-    def _link(self, stages: "_Stages", modelled: list[_File], keep: set[Path], plain: list[_File]) -> tuple["Linked", dict[Path, Optional[ParseFailure]]]:
-        """Every modelled module's facts (and the plain files' syntax checks). Facts depend on
-        nothing but the summaries, so when every summary's key is the same as in a run before,
-        that run's facts are read, and no summary is even loaded."""
+    def _link(self, stages: "_Stages", modelled: list[ScannedFile], keep: set[Path], plain: list[ScannedFile]) -> tuple["Linked", dict[Path, Optional[ParseFailure]]]:
+        """The facts of the modelled files in `keep` (the ones to check), and the plain files'
+        syntax checks. Facts depend on nothing but the summaries, so when every summary's key is
+        the same as in a run before, that run's facts are read, and no summary is even loaded."""
         keys = {file.path: summary_key(file, self.names, self.settings) for file in modelled}
         key = digest("link", tuple((file.name, keys[file.path]) for file in modelled))
+        wanted = {file.name for file in modelled if file.path in keep}
         linked = None if self.want_graph else self.cache.get("link", key)
-        if isinstance(linked, Linked):
+        if isinstance(linked, Linked) and wanted <= linked.facts.keys() | linked.failures.keys():
             return linked, stages.summaries([], set(), {}, plain)[1]
         summaries, failures = stages.summaries(modelled, keep, keys, plain)
         linker = Linker({file.name: summaries[file.path] for file in modelled if isinstance(summaries[file.path], ModuleSummary)})
         self.result.linker = linker
-        linked = Linked({name: linker.facts(name) for name in linker.modules}, {f.name: s for f in modelled if isinstance(s := summaries[f.path], ParseFailure)})
+        known = linked.facts if isinstance(linked, Linked) else {}
+        linked = Linked(
+            {**known, **{name: linker.facts(name) for name in sorted(wanted) if name in linker.modules}},
+            {f.name: s for f in modelled if isinstance(s := summaries[f.path], ParseFailure)},
+        )
         self.cache.put("link", key, linked, disk=all(file.on_disk for file in modelled))
         return linked, failures
 
     # -- reading and scanning ------------------------------------------------------------------
-    def _read_all(self, paths: list[Path], targets: set[Path]) -> dict[Path, _File]:
+    def _read_all(self, paths: list[Path], targets: set[Path]) -> dict[Path, ScannedFile]:
         files = {}
         for path in paths:
             try:
@@ -170,7 +160,7 @@ class _Run:
             if not isinstance(found, Scan):
                 found = scan(data)
                 self.cache.put("scan", content, found, disk=path not in self.overrides)
-            files[path] = _File(path, self.names.name_by_path[path], data, content, found, path.name == "__init__.py", path not in self.overrides)
+            files[path] = ScannedFile(path, self.names.name_by_path[path], data, content, found, path.name == "__init__.py", path not in self.overrides)
         return files
 
     def _read(self, path: Path) -> tuple[bytes, Optional[str]]:
@@ -187,9 +177,10 @@ class _Run:
         self.cache.remember(("file", path), ((stat.st_mtime_ns, stat.st_size), data, content))
         return data, content
 
-    def _modelled(self, files: dict[Path, _File], targets: list[Path]) -> set[Path]:
+    def _modelled(self, files: dict[Path, ScannedFile], targets: list[Path]) -> set[Path]:
         """The files that get the Restate model (see the module's docstring)."""
-        imports = {path: self._project_imports(file) for path, file in files.items()}
+        names = digest(tuple(sorted(self.names.path_by_name)))
+        imports = {path: self._project_imports(file, names) for path, file in files.items()}
         restate = {path for path, file in files.items() if file.scan.imports_restate}
         pending = [*restate, *(p for p, found in imports.items() if found & restate), *(t for t in targets if files[t].scan.names_codes)]
         modelled: set[Path] = set()
@@ -200,7 +191,13 @@ class _Run:
                 pending.extend(imports[path])
         return modelled
 
-    def _project_imports(self, file: _File) -> set[Path]:
+    def _project_imports(self, file: ScannedFile, names: str) -> set[Path]:
+        """The project files a file imports (a long-lived caller remembers them while neither
+        the file nor the project's module names change)."""
+        memo = self.cache.memory
+        key = ("imports", file.path, file.digest, names)
+        if memo is not None and key in memo:
+            return memo[key]
         resolve = self.names.resolver(file.path)
         found = set()
         for raw in file.scan.imports:
@@ -210,6 +207,7 @@ class _Run:
                     if module is not None:
                         found.add(self.names.path_by_name[module])
         found.discard(file.path)
+        self.cache.remember(key, found)
         return found
 
     def _failure(self, name: str, failure: ParseFailure, path: Path) -> list[Diagnostic]:
@@ -248,7 +246,7 @@ class _Stages:
         if self._executor is not None:
             self._executor.close()
 
-    def summaries(self, files: list[_File], keep: set[Path], keys: dict[Path, str], plain: list[_File]) -> tuple[dict[Path, Summary], dict[Path, Optional[ParseFailure]]]:
+    def summaries(self, files: list[ScannedFile], keep: set[Path], keys: dict[Path, str], plain: list[ScannedFile]) -> tuple[dict[Path, Summary], dict[Path, Optional[ParseFailure]]]:
         """Summaries of the modelled files (models of those in `keep` are kept for their check),
         and the syntax check of the plain files: one batch, so that both share the workers."""
         summaries: dict[Path, Summary] = {}
@@ -277,7 +275,7 @@ class _Stages:
                 self.cache.put(kind, digest("syntax", file.digest), (value,), disk=file.on_disk)
         return summaries, failures
 
-    def checks(self, checks: list[tuple[_File, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
+    def checks(self, checks: list[tuple[ScannedFile, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
         diagnostics: list[Diagnostic] = []
         errors: list[str] = []
         keys, on_disk, tasks = {}, {}, []
@@ -297,7 +295,7 @@ class _Stages:
         return diagnostics, errors
 
 
-def summary_key(file: _File, names: ModuleNames, settings: Settings) -> str:
+def summary_key(file: ScannedFile, names: ModuleNames, settings: Settings) -> str:
     """What a summary depends on: the text, where it sits, how its imports resolve, the catalogue."""
     resolve = names.resolver(file.path)
     dotted = {prefix for raw in file.scan.imports for c in candidates(raw, file.package) for prefix in _prefixes(c)}
@@ -305,7 +303,7 @@ def summary_key(file: _File, names: ModuleNames, settings: Settings) -> str:
     return digest(file.digest, file.name, str(file.path), file.is_package, resolution, catalogue_key(settings))
 
 
-def check_key(file: _File, facts: ModuleFacts, settings: Settings) -> str:
+def check_key(file: ScannedFile, facts: ModuleFacts, settings: Settings) -> str:
     """What a file's diagnostics depend on: its text, its project facts, its own settings."""
     from restate_lint.sdk_version import target_sdk_version  # noqa: PLC0415 - only on a cache miss path's key
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 _IMPORT = re.compile(
     rb"(?:^|\r)[ \t]*(?:from[ \t]+(?P<dots>\.*)[ \t]*(?P<module>[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\r\n#;]*)"
@@ -29,6 +30,23 @@ class Scan:
     @property
     def imports_restate(self) -> bool:
         return any(level == 0 and (module == "restate" or module.startswith("restate.")) for level, module, _ in self.imports)
+
+
+@dataclass
+class ScannedFile:
+    """A file as read for one run: its bytes, their hash, its scan, its module name."""
+
+    path: Path  # resolved
+    name: str  # module name
+    data: bytes
+    digest: str
+    scan: Scan
+    is_package: bool
+    on_disk: bool  # not an editor's unsaved text: its stage results may go to the disk cache
+
+    @property
+    def package(self) -> str:
+        return self.name if self.is_package else self.name.rpartition(".")[0]
 
 
 def scan(data: bytes) -> Scan:

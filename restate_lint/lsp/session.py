@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import time
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 

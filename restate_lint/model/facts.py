@@ -27,7 +27,6 @@ class ServiceInfo:
 class ForeignFunction:
     """A project function of another module, as the calling module's checks need it."""
 
-    module_name: str
     qualname: str  # dotted path inside its module
     name: str
     is_async: bool

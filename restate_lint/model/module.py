@@ -187,9 +187,6 @@ class ModuleModel:
                 found |= self.key_condition(b.node, scope, _depth + 1)
         return frozenset(found)
 
-    def is_own_key(self, expr: cst.BaseExpression, function: Optional[Function]) -> bool:
-        return self.holds(self.key_condition(expr, function))
-
     def op_of(self, call: cst.Call, function: Optional[Function], _depth: int = 0) -> Optional[DurableOp]:
         """The durable operation a call performs, if any."""
         func = call.func

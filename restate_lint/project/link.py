@@ -316,7 +316,7 @@ class Linker:
                 if fn is None or fn[0] == name:
                     continue
                 f = self.function(fn)
-                found[ref] = ForeignFunction(fn[0], f.qualname, f.name, f.is_async, f.is_lambda, self.is_durable(fn), f.returns_callable, f.return_source)
+                found[ref] = ForeignFunction(f.qualname, f.name, f.is_async, f.is_lambda, self.is_durable(fn), f.returns_callable, f.return_source)
         return found
 
     def _reached(self, name: str) -> Iterator[tuple[int, Reached]]:
@@ -368,8 +368,3 @@ class Linker:
 
     def _duplicate_handlers(self, name: str) -> list[tuple[int, str, str]]:
         return self._duplicates_by_module.get(name, [])
-
-
-def link(summaries: dict[str, ModuleSummary]) -> dict[str, ModuleFacts]:
-    linker = Linker(summaries)
-    return {name: linker.facts(name) for name in linker.modules}

@@ -11,7 +11,6 @@ from restate_lint.analysis.sources import nondeterministic_flow
 from restate_lint.model import sdk
 from restate_lint.model.journal import comprehension_journals, exits, journals, journals_later
 from restate_lint.model.module import ModuleModel, Site
-from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
 from restate_lint.rules.base import check
 from restate_lint.registry import RULES
