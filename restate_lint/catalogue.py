@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 NONDETERMINISTIC = "nondeterministic"  # RST101
 IO = "io"  # RST102
@@ -137,11 +138,12 @@ class Api:
         return self.name[len("builtins.") :] if self.name.startswith("builtins.") else self.name
 
 
-def _prefixes(qualname: str):
-    """`a.b.c`, `a.b`, `a`: the names an entry can match a qualified name by."""
+@lru_cache(maxsize=1 << 14)
+def prefixes(qualname: str) -> tuple[str, ...]:
+    """`a.b.c`, `a.b`, `a`: the names an entry can match a qualified name by (asked for every
+    call of every summarised function, of few distinct names)."""
     parts = qualname.split(".")
-    for end in range(len(parts), 0, -1):
-        yield ".".join(parts[:end])
+    return tuple(".".join(parts[:end]) for end in range(len(parts), 0, -1))
 
 
 class Catalogue:
@@ -158,13 +160,13 @@ class Catalogue:
 
     def is_allowed(self, qualname: str) -> bool:
         """`allow` names the API, or a module or class it belongs to."""
-        return any(prefix in self.allowed for prefix in _prefixes(qualname))
+        return any(prefix in self.allowed for prefix in prefixes(qualname))
 
     def _lookup(self, qualname: str, table) -> Optional[str]:
         """The most specific entry of `table` that covers `qualname`, None when allowed."""
         if self.is_allowed(qualname):
             return None
-        return next((prefix for prefix in _prefixes(qualname) if prefix in table), None)
+        return next((prefix for prefix in prefixes(qualname) if prefix in table), None)
 
     def call(self, qualname: Optional[str], call: cst.Call) -> Optional[Api]:
         """The catalogued API a call of `qualname` reaches, if any."""

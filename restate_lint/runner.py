@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from restate_lint.cache import Cache, digest
+from restate_lint.catalogue import prefixes
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Position
 from restate_lint.discovery import discover, project_files
@@ -298,7 +299,7 @@ class _Stages:
 def summary_key(file: ScannedFile, names: ModuleNames, settings: Settings) -> str:
     """What a summary depends on: the text, where it sits, how its imports resolve, the catalogue."""
     resolve = names.resolver(file.path)
-    dotted = {prefix for raw in file.scan.imports for c in candidates(raw, file.package) for prefix in _prefixes(c)}
+    dotted = {prefix for raw in file.scan.imports for c in candidates(raw, file.package) for prefix in prefixes(c)}
     resolution = tuple(sorted((d, r) for d in dotted if (r := resolve(d)) != d))
     return digest(file.digest, file.name, str(file.path), file.is_package, resolution, catalogue_key(settings))
 
@@ -313,11 +314,6 @@ def check_key(file: ScannedFile, facts: ModuleFacts, settings: Settings) -> str:
 
 def catalogue_key(settings: Settings) -> tuple:
     return (settings.extend_nondeterministic, settings.extend_io, settings.allow)
-
-
-def _prefixes(dotted: str) -> list[str]:
-    parts = dotted.split(".")
-    return [".".join(parts[:cut]) for cut in range(1, len(parts) + 1)]
 
 
 def print_internal_errors(errors: list[str]) -> None:
