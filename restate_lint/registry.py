@@ -76,5 +76,5 @@ define("RST900", "unused-suppression", "W", "none", "suppression comment that su
 define("RST901", "suppression-without-reason", "I", "none", "ignore comment without a reason")
 define("RST999", "syntax-error", "E", "none", "file cannot be parsed")
 
-# Reported by the engine after suppressions are applied: a suppression comment does not hide them.
+# Reported by the check stage after suppressions are applied: a suppression comment does not hide them.
 UNSUPPRESSIBLE = frozenset({"RST900", "RST901", "RST999"})

@@ -1,6 +1,6 @@
 """`restate-lint lsp`: diagnostics as you type, quick fixes, fix-all and ignore actions.
 
-The session (buffers, project indexes, parse caches) is touched only from one worker thread, in
+The session (buffers, project indexes, stage caches) is touched only from one worker thread, in
 the order events arrive, so the event loop stays free to answer requests while a file is linted.
 """
 

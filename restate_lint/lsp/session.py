@@ -1,5 +1,5 @@
 """What the language server knows between requests, free of any LSP library: the open buffers,
-one index per project (settings, file list, parse cache) and which files each open file's
+one index per project (settings, file list, stage cache) and which files each open file's
 diagnostics depend on."""
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ def buffer_bytes(text: str) -> bytes:
 
 @dataclass
 class ProjectIndex:
-    """One project (the folder of the nearest pyproject.toml): its settings and files, found once
-    and kept up to date from file events, and its parsed modules, reparsed only when they change."""
+    """One project (its root as the command line finds it): its settings and files, found once
+    and kept up to date from file events, and its stage cache: an edit re-summarises the edited
+    buffer only, and re-checks only the files whose project facts changed."""
 
     root: Path
     settings: Settings
