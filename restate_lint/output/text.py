@@ -21,6 +21,7 @@ def concise_line(d: Diagnostic) -> str:
 def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, statistics: bool, unsafe: bool = False, fixed: Optional[int] = None) -> None:
     """Diagnostics one per line; on a terminal (or after --fix), a one-line summary.
     `[*]` marks a problem `--fix` would fix (with --unsafe-fixes, unsafe fixes count too)."""
+    lines = []
     for d in diagnostics:
         line = Text()
         line.append(f"{d.filename}:{d.start.row}:{d.start.column}:", style="bold")
@@ -29,7 +30,9 @@ def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, 
         if applies(d.fix, unsafe):
             line.append(" [*]", style="cyan")
         line.append(f" {d.message}")
-        console.print(line, soft_wrap=True, highlight=False)
+        lines.append(line)
+    if lines:  # one print: rich's cost is per call, not per line
+        console.print(Text("\n").join(lines), soft_wrap=True, highlight=False)
     if statistics:
         counts = Counter((d.code, d.name) for d in diagnostics)
         for (code, name), n in sorted(counts.items()):
