@@ -73,6 +73,8 @@ class CallSite(Site):
         return isinstance(self.parent, cst.Await)
 
 
+_UNRESOLVED = object()
+
 # Statement and expression kinds rules look for, indexed during the one traversal.
 INDEXED = (
     cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.With, cst.For, cst.While,
@@ -102,6 +104,7 @@ class ModuleModel:
         self.sites: dict[type, list[Site]] = {t: [] for t in INDEXED}
         self.services: dict[cst.Call, ServiceDef] = {}
         self._imported_services: dict[str, ServiceDef] = {}
+        self._resolved: dict[tuple, Optional[str]] = {}
         _Collector(self).collect()
 
     @property
@@ -110,8 +113,13 @@ class ModuleModel:
 
     # -- names ---------------------------------------------------------------
     def resolve(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
-        """Qualified name of an expression in `function`'s scope (None at module level)."""
-        return qualified_name(expr, function, self)
+        """Qualified name of an expression in `function`'s scope (None at module level).
+        Bindings are fixed once collected, so each answer is kept: rules ask again and again."""
+        key = (expr, function.index if function is not None else -1)  # the node itself: an id could be reused
+        found = self._resolved.get(key, _UNRESOLVED)
+        if found is _UNRESOLVED:
+            found = self._resolved[key] = qualified_name(expr, function, self)
+        return found
 
     def callee_name(self, site: CallSite) -> Optional[str]:
         return self.resolve(site.node.func, site.function)
