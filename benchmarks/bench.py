@@ -151,6 +151,12 @@ class ProjectBench:
         self.notes: dict[str, str] = {}
         self.warm = False  # a whole-project run has filled the cache since it was last emptied
         self.edits = 0
+        # the language server reads its rules from the project's config: the same ones as the
+        # command line's --select, so that a warm session finds the command line's cache entries
+        selectors = ", ".join(f'"{s.strip()}"' for s in select.split(",") if s.strip())
+        pyproject = inputs.root / "pyproject.toml"
+        if "[tool.restate-lint]" not in pyproject.read_text():
+            pyproject.write_text(pyproject.read_text() + f"\n[tool.restate-lint]\nselect = [{selectors}]\n")
         self.lists = {}
         lists = {"all": inputs.files, "one": [inputs.changed]} | ({"lsp": [inputs.lsp_file]} if inputs.lsp_file else {})
         for name, files in lists.items():
