@@ -7,6 +7,7 @@ the order events arrive, so the event loop stays free to answer requests while a
 from __future__ import annotations
 
 import asyncio
+import importlib
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -110,6 +111,8 @@ def _path(uri: str) -> Optional[Path]:
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: RestateLintServer, params: types.InitializedParams) -> None:
+    # An open file found in the cache needs no parser, the first edit does: load it meanwhile.
+    threading.Thread(target=importlib.import_module, args=("restate_lint.pool",), daemon=True).start()
     watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
     if watch and watch.dynamic_registration:
         options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern="**/*.py"), types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_NAME}")])
