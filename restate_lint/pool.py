@@ -7,7 +7,10 @@ Imported only when something is not in the cache: it is what imports libcst.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import resource
 import sys
+import time
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Optional, Union
@@ -84,7 +87,11 @@ class Worker:
         return diagnostics, errors
 
 
-def _serve(conn: Connection, settings: Settings, names: ModuleNames) -> None:
+def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: int) -> None:
+    try:  # a file that would take all the machine's memory fails this worker alone
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (ValueError, OSError):
+        pass  # a lower hard limit than ours is already a bound
     worker = Worker(settings, names)
     while True:
         try:
@@ -93,27 +100,45 @@ def _serve(conn: Connection, settings: Settings, names: ModuleNames) -> None:
             return
         if task is None:
             return
-        conn.send(worker.handle(task))
+        try:
+            answer = worker.handle(task)
+        except MemoryError:
+            worker.models.clear()
+            answer = _failed(task, f"it needs more memory than a worker may use ({memory_mb} MiB, {Processes.MEMORY_ENV})")
+        conn.send(answer)
 
 
 class Processes:
     """Worker processes, each with one pipe. Tasks pinned to a worker (the check of a file it
-    modelled) go to that worker; the others to whichever is free, so the load evens out."""
+    modelled) go to that worker; the others to whichever is free, so the load evens out.
+
+    A worker is where a file may take a process down (a native crash in the parser, its memory
+    bound, its time bound): then the files it was working on get one failure each, the worker is
+    replaced, and every other file is still linted."""
 
     IN_FLIGHT = 2  # tasks queued per worker: one running, one ready
+    TASK_SECONDS = 120.0  # longer than any real file takes: the worker is stopped
+    MEMORY_ENV = "RESTATE_LINT_WORKER_MEMORY_MB"
+    MEMORY_MB = 4096  # address space a worker may use
 
     def __init__(self, count: int, settings: Settings, names: ModuleNames):
-        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.settings, self.names = settings, names
+        self.memory = int(os.environ.get(self.MEMORY_ENV) or self.MEMORY_MB)
         self.conns: list[Connection] = []
-        self.procs = []
+        self.procs: list = []
         for _ in range(count):
-            parent, child = context.Pipe()
-            proc = context.Process(target=_serve, args=(child, settings, names), daemon=True)
-            proc.start()
-            child.close()
-            self.conns.append(parent)
-            self.procs.append(proc)
+            self.conns.append(None)
+            self.procs.append(None)
+            self._start(len(self.conns) - 1)
         self.owner: dict[Path, int] = {}
+
+    def _start(self, i: int) -> None:
+        parent, child = self.context.Pipe()
+        proc = self.context.Process(target=_serve, args=(child, self.settings, self.names, self.memory), daemon=True)
+        proc.start()
+        child.close()
+        self.conns[i], self.procs[i] = parent, proc
 
     def run(self, tasks: list[tuple]) -> list[tuple]:
         pinned: list[list[tuple]] = [[] for _ in self.conns]
@@ -122,24 +147,47 @@ class Processes:
             owner = self.owner.get(task[1].path) if task[0] == "check" else None
             (pinned[owner] if owner is not None else free).append(task)
         free.reverse()
-        busy = [0] * len(self.conns)
+        flight: list[list[tuple]] = [[] for _ in self.conns]  # sent, not answered, oldest first
+        started = [0.0] * len(self.conns)  # when the oldest task in flight started
         results = []
 
         def feed(i: int) -> None:
-            while busy[i] < self.IN_FLIGHT and (pinned[i] or free):
+            while len(flight[i]) < self.IN_FLIGHT and (pinned[i] or free):
                 task = pinned[i].pop() if pinned[i] else free.pop()
                 if task[0] == "summary" and task[2]:
                     self.owner[task[1].path] = i
+                if not flight[i]:
+                    started[i] = time.monotonic()
                 self.conns[i].send(task)
-                busy[i] += 1
+                flight[i].append(task)
+
+        def lost(i: int, why: str) -> None:
+            """The worker died on its oldest task (it runs them in order); the others go again."""
+            results.append(_failed(flight[i][0], why))
+            free.extend(flight[i][1:])
+            flight[i].clear()
+            self.owner = {path: owner for path, owner in self.owner.items() if owner != i}
+            self.procs[i].kill()
+            self.procs[i].join()
+            self._start(i)
 
         for i in range(len(self.conns)):
             feed(i)
-        while any(busy):
-            for conn in wait([c for c, b in zip(self.conns, busy) if b]):
-                i = self.conns.index(conn)
-                results.append(conn.recv())
-                busy[i] -= 1
+        while any(flight):
+            busy = [i for i in range(len(self.conns)) if flight[i]]
+            deadline = min(started[i] for i in busy) + self.TASK_SECONDS
+            ready = wait([self.conns[i] for i in busy], timeout=max(0.0, deadline - time.monotonic()))
+            for i in busy:
+                if self.conns[i] in ready:
+                    try:
+                        results.append(self.conns[i].recv())
+                    except (EOFError, OSError):
+                        lost(i, f"the parser crashed on it, or ran out of the {self.memory} MiB a worker may use ({self.MEMORY_ENV})")
+                    else:
+                        flight[i].pop(0)
+                        started[i] = time.monotonic()
+                elif time.monotonic() - started[i] >= self.TASK_SECONDS:
+                    lost(i, f"it took longer than {self.TASK_SECONDS:.0f} s")
                 feed(i)
         return results
 
@@ -154,6 +202,14 @@ class Processes:
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
+
+
+def _failed(task: tuple, why: str) -> tuple:
+    """The answer for a task that took its worker down or hit a bound."""
+    kind, file = task[0], task[1]
+    if kind == "check":
+        return kind, file.path, ([], [f"{task[3]}: not checked: {why}"])
+    return kind, file.path, ParseFailure(f"not analysed: {why}")
 
 
 class InProcess:

@@ -63,6 +63,7 @@ def lint_paths(
     cache: Optional[Cache] = None,
     jobs: int = 1,
     want_graph: bool = False,
+    isolate: bool = False,
 ) -> Result:
     """Lint the files under `paths` as one project rooted at `settings.root`.
 
@@ -70,19 +71,22 @@ def lint_paths(
     `display` maps paths to the names shown to the user. A long-lived caller (the language
     server) passes the project's `files` it keeps. `cache` keeps stage results between runs
     (none by default); `jobs` is how many processes may share the work; `want_graph` asks for
-    the linker (the service graph) in the result, which a cached link does not rebuild.
+    the linker (the service graph) in the result, which a cached link does not rebuild;
+    `isolate` parses in worker processes however little there is to parse, so that a file that
+    crashes the parser or exceeds a worker's bounds is one RST999 (the command line asks for it).
     """
     overrides = {p.resolve(): data for p, data in (overrides or {}).items()}
     targets = [p for p in paths if p.resolve() in overrides]
     targets += discover([p for p in paths if p not in targets], settings)
     project = [*(project_files(settings) if files is None else files), *targets, *overrides]
-    return _Run(settings, overrides, cache or Cache(None), jobs, want_graph).lint(targets, project, display or {})
+    return _Run(settings, overrides, cache or Cache(None), jobs, want_graph, isolate).lint(targets, project, display or {})
 
 
 class _Run:
-    def __init__(self, settings: Settings, overrides: dict[Path, bytes], cache: Cache, jobs: int, want_graph: bool):
+    def __init__(self, settings: Settings, overrides: dict[Path, bytes], cache: Cache, jobs: int, want_graph: bool, isolate: bool):
         self.settings = settings
         self.want_graph = want_graph
+        self.isolate = isolate
         self.overrides = overrides
         self.cache = cache
         self.jobs = jobs
@@ -100,7 +104,7 @@ class _Run:
         targets = list(dict.fromkeys(resolved[t] for t in targets))
         result.files = len(targets)
         modelled = self._modelled(files, [t for t in targets if t in files])
-        stages = _Stages(self.settings, self.cache, self.jobs, self.names)
+        stages = _Stages(self.settings, self.cache, self.jobs, self.names, self.isolate)
         try:
             plain = [files[p] for p in targets if p in files and p not in modelled]
             linked, failures = self._link(stages, [files[p] for p in sorted(modelled, key=lambda p: files[p].name)], {p for p in targets if p in modelled}, plain)
@@ -228,8 +232,8 @@ class _Stages:
     """The per-file stages, answered from the cache where possible; what is missing is computed
     by pool.py (in this process, or in worker processes when there is enough of it)."""
 
-    def __init__(self, settings: Settings, cache: Cache, jobs: int, names: ModuleNames):
-        self.settings, self.cache, self.jobs, self.names = settings, cache, jobs, names
+    def __init__(self, settings: Settings, cache: Cache, jobs: int, names: ModuleNames, isolate: bool):
+        self.settings, self.cache, self.jobs, self.names, self.isolate = settings, cache, jobs, names, isolate
         self._executor = None
 
     def _run(self, tasks: list[tuple]) -> list[tuple]:
@@ -240,7 +244,8 @@ class _Stages:
 
             size = sum(len(task[1].data) for task in tasks)
             count = min(self.jobs, len(tasks))
-            self._executor = pool.Processes(count, self.settings, self.names) if count > 1 and size >= PARALLEL_BYTES else pool.InProcess(self.settings, self.names)
+            count = count if size >= PARALLEL_BYTES else 1
+            self._executor = pool.Processes(count, self.settings, self.names) if count > 1 or self.isolate else pool.InProcess(self.settings, self.names)
         return self._executor.run(tasks)
 
     def close(self) -> None:

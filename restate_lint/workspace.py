@@ -91,7 +91,7 @@ def lint_projects(
     merged = Result()
     for project in found:
         store = Cache(cache_dir(project.settings.root, configured_cache)) if cache else None
-        result = lint_paths(project.paths, project.settings, overrides, display, files=project.files, cache=store, jobs=jobs)
+        result = lint_paths(project.paths, project.settings, overrides, display, files=project.files, cache=store, jobs=jobs, isolate=True)
         merged.diagnostics.extend(result.diagnostics)
         merged.files += result.files
         merged.internal_errors.extend(result.internal_errors)
