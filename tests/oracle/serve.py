@@ -1,0 +1,54 @@
+"""Serve the Restate services of some Python files as one deployment (one process, no fork).
+
+Run by the oracle as `python -m tests.oracle.serve PORT FILE_OR_FOLDER...`. A folder is a
+multi-module fixture: it goes on `sys.path` and each of its modules is imported.
+The hypercorn CLI is not used because its worker process outlives its parent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from pathlib import Path
+
+import restate
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+
+_KINDS = (restate.Service, restate.VirtualObject, restate.Workflow)
+
+
+def _import(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # a folder's modules import each other by plain name
+    spec.loader.exec_module(module)
+    return module
+
+
+def services(paths: list[Path]) -> list:
+    found: dict[int, object] = {}
+    for path in paths:
+        files = [path]
+        if path.is_dir():
+            sys.path.insert(0, str(path))
+            files = sorted(path.glob("*.py"))
+        for file in files:
+            module = sys.modules.get(file.stem) or _import(file)
+            found.update((id(v), v) for v in vars(module).values() if isinstance(v, _KINDS))
+    return list(found.values())
+
+
+def main() -> None:
+    port, *paths = sys.argv[1:]
+    app = restate.app(services([Path(p) for p in paths]))
+    config = Config()
+    config.bind = [f"127.0.0.1:{port}"]
+    config.accesslog = None
+    config.graceful_timeout = 0
+    asyncio.run(serve(app, config))
+
+
+if __name__ == "__main__":
+    main()
