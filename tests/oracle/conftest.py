@@ -32,16 +32,17 @@ def client(server) -> Client:
 
 
 @pytest.fixture
-def deploy(server):
-    """deploy("RST203/invalid_called_action.py", ...): serve fixture files and register them."""
+def deploy(server, client):
+    """deploy("RST203/invalid_called_action.py", ..., replays=, instances=): serve fixtures, register them."""
     started: list[Deployment] = []
 
-    def start(*fixtures: str) -> Deployment:
-        deployment = Deployment(server, [FIXTURES / name for name in fixtures])
+    def start(*fixtures: str, **how) -> Deployment:
+        deployment = Deployment(server, [FIXTURES / name for name in fixtures], **how)
         started.append(deployment)
         return deployment
 
     yield start
+    client.kill_unfinished()
     for deployment in started:
         deployment.stop()
 

@@ -3,12 +3,14 @@
 Run by the oracle as `python -m tests.oracle.serve PORT FILE_OR_FOLDER...`. A folder is a
 multi-module fixture: it goes on `sys.path` and each of its modules is imported.
 The hypercorn CLI is not used because its worker process outlives its parent.
+With RESTATE_ORACLE_ONE_REQUEST=1 each connection serves one request (see balancer.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +49,8 @@ def main() -> None:
     config.bind = [f"127.0.0.1:{port}"]
     config.accesslog = None
     config.graceful_timeout = 0
+    if os.environ.get("RESTATE_ORACLE_ONE_REQUEST"):
+        config.keep_alive_max_requests = 1
     asyncio.run(serve(app, config))
 
 

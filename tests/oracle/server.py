@@ -102,9 +102,9 @@ class RestateServer:
         assert status == 200, answer
         return answer["rows"]
 
-    def register(self, port: int) -> None:
+    def register(self, port: int, http11: bool = False) -> None:
         status, answer = http("POST", f"{self.admin}/deployments",
-                              {"uri": f"http://127.0.0.1:{port}", "force": True})
+                              {"uri": f"http://127.0.0.1:{port}", "force": True, "use_http_11": http11})
         assert status in (200, 201), answer
 
     def stop(self) -> None:
@@ -114,26 +114,23 @@ class RestateServer:
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
 
-class Deployment:
-    """The services of some fixture files served in a child process and registered."""
+class _Child:
+    """A child process listening on a free 127.0.0.1 port, its output kept in a file."""
 
-    def __init__(self, server: RestateServer, paths: list[Path]) -> None:
+    def __init__(self, module: str, args: list[str], env: Optional[dict] = None) -> None:
         self.port = free_port()
         self.output = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.oracle.serve", str(self.port), *map(str, paths)],
-            cwd=ROOT, stdout=self.output, stderr=subprocess.STDOUT,
-        )
+        self.process = subprocess.Popen([sys.executable, "-m", module, str(self.port), *args], cwd=ROOT,
+                                        env=dict(os.environ, **(env or {})), stdout=self.output, stderr=subprocess.STDOUT)
         try:
-            wait_until(self._listening, 20, f"deployment of {[p.name for p in paths]} to listen")
-            server.register(self.port)
+            wait_until(self._listening, 20, f"{module} {args} to listen")
         except BaseException:
             self.stop()
             raise
 
     def _listening(self) -> bool:
         if self.process.poll() is not None:
-            raise AssertionError(f"deployment exited: {self.text()}")
+            raise AssertionError(f"exited: {self.text()}")
         try:
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
             return True
@@ -141,13 +138,47 @@ class Deployment:
             return False
 
     def text(self) -> str:
-        """What the deployment printed: the SDK reports 598s and unawaited coroutines only here."""
         self.output.seek(0)
         return self.output.read().decode(errors="replace")
 
     def stop(self) -> None:
         self.process.kill()  # the SDK swallows SIGTERM
         self.process.wait()
+        self.output.close()
+
+
+class Deployment:
+    """The services of some fixture files, served in child processes and registered.
+
+    replays: register it request-response (HTTP/1.1): the SDK then ends the request whenever it
+    waits on the server, so every run, call or sleep is followed by a replay of the journal.
+    instances: that many processes (hash seeds 1, 2, ...) behind a round-robin balancer, so
+    each replay runs in the next process.
+    """
+
+    def __init__(self, server: RestateServer, paths: list[Path], replays: bool = False, instances: int = 1) -> None:
+        self.instances: list[_Child] = []
+        args = [str(p) for p in paths]
+        one_request = {"RESTATE_ORACLE_ONE_REQUEST": "1"} if instances > 1 else {}
+        try:
+            for seed in range(1, instances + 1):
+                self.instances.append(_Child("tests.oracle.serve", args, dict(one_request, PYTHONHASHSEED=str(seed))))
+            front = self.instances[0]
+            if instances > 1:
+                front = _Child("tests.oracle.balancer", [str(c.port) for c in self.instances])
+                self.instances.append(front)
+            server.register(front.port, http11=replays or instances > 1)
+        except BaseException:
+            self.stop()
+            raise
+
+    def text(self) -> str:
+        """What the deployment printed: the SDK reports 598s and unawaited coroutines only here."""
+        return "".join(child.text() for child in self.instances)
+
+    def stop(self) -> None:
+        for child in self.instances:
+            child.stop()
 
 
 class Client:
@@ -175,9 +206,31 @@ class Client:
             return row if row.get("status") in statuses else None
         return wait_until(reached, timeout, f"{invocation_id} to be {'/'.join(statuses)}", interval=0.1)
 
+    def find(self, target: str, status: str, timeout: float = 15.0) -> str:
+        """The id of an invocation of `target` ("Svc/key/handler") once one has `status`."""
+        query = f"SELECT id FROM sys_invocation WHERE target = '{target}' AND status = '{status}'"
+        return wait_until(lambda: self.server.sql(query), timeout, f"a {status} {target}", interval=0.1)[0]["id"]
+
     def journal(self, invocation_id: str) -> list[dict]:
         return self.server.sql(
             f"SELECT index, entry_type, name, entry_json FROM sys_journal WHERE id = '{invocation_id}' ORDER BY index")
+
+    def set_inactivity_timeout(self, service: str, timeout: str) -> None:
+        status, answer = http("PATCH", f"{self.server.admin}/services/{service}", {"inactivity_timeout": timeout})
+        assert status == 200, answer
+
+    def kill(self, invocation_id: str) -> None:
+        status, answer = http("PATCH", f"{self.server.admin}/invocations/{invocation_id}/kill")
+        assert status in (200, 202), answer
+
+    def cancel(self, invocation_id: str) -> None:
+        status, answer = http("PATCH", f"{self.server.admin}/invocations/{invocation_id}/cancel")
+        assert status in (200, 202), answer
+
+    def kill_unfinished(self) -> None:
+        """Kill what a test left running, paused or deadlocked, so the next one starts clean."""
+        for row in self.server.sql("SELECT id FROM sys_invocation WHERE status != 'completed'"):
+            http("PATCH", f"{self.server.admin}/invocations/{row['id']}/kill")
 
     def output(self, invocation_id: str, timeout: float = 15.0):
         return http("GET", f"{self.server.ingress}/restate/invocation/{invocation_id}/attach", timeout=timeout)
@@ -187,6 +240,11 @@ class Client:
         rows = self.server.sql(
             f"SELECT event_json FROM sys_journal_events WHERE id = '{invocation_id}' ORDER BY appended_at")
         return [json.loads(row["event_json"]) for row in rows]
+
+    def wait_event(self, invocation_id: str, predicate, timeout: float = 15.0) -> dict:
+        """The first journal event of the invocation that satisfies `predicate`."""
+        return wait_until(lambda: next(filter(predicate, self.events(invocation_id)), None), timeout,
+                          f"an event of {invocation_id}", interval=0.1)
 
     def paused_after(self, invocation_id: str, timeout: float = 15.0) -> list[dict]:
         """Wait until the invocation is paused; its failures: the retried ones (the journal keeps
