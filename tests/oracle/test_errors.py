@@ -1,0 +1,53 @@
+"""Error handling: terminal failures, and excepts that catch what the SDK raises."""
+
+from pathlib import Path
+
+SLOW_FRAUD = Path(__file__).parent / "stubs" / "slow_fraud.py"
+
+
+def test_rst205_foreign_awaitable_fails_the_invocation_terminally(deploy, client):
+    deploy("RST205/invalid_coroutines.py")
+    invocation_id = client.send("Dashboard/render", "ada")
+    row = client.wait(invocation_id, "completed")
+    assert row["completion_result"] == "failure"
+    assert "All futures must SDK created futures." in row["completion_failure"]
+    assert [e for e in client.events(invocation_id) if e["ty"] == "TransientError"] == []  # never retried
+
+
+def test_rst205_valid_sdk_futures_complete(deploy, client):
+    deploy("RST205/valid_sdk_futures.py")
+    status, answer = client.call("Dashboard/render", "ada")
+    assert status == 200, answer
+
+
+def test_rst501_bare_except_runs_at_the_suspension(deploy, client):
+    deployment = deploy("RST501/invalid_bare_except.py")
+    # the call suspends the handler; the suspension lands in `except:`, which returns
+    assert client.call("Greeter/greet", "ada") == (200, "Hello ada (email sent: True)")
+    output = deployment.text()
+    assert "(598) Execution is suspended, but the handler is still attempting to make progress (calling 'handler return')" in output
+
+
+def test_rst501_valid_guard_lets_the_suspension_through(deploy, client, key):
+    deployment = deploy("RST501/valid_internal_exception_guard.py")
+    assert client.call(f"Subscription/{key}/renew") == (200, f"ch_{key}")
+    assert "(598)" not in deployment.text()
+
+
+def test_rst502_cancelled_invocation_completes_as_success(deploy, client):
+    deploy("RST502/invalid_except_exception.py")
+    deploy(SLOW_FRAUD)  # Fraud/check now waits 30 s
+    pay = client.send("Payments/pay", {"card": "4242", "amount": 10})
+    client.wait(pay, "suspended")
+    client.cancel(pay)
+    row = client.wait(pay, "completed")
+    assert row["completion_result"] == "success"  # the cancellation was swallowed
+    assert client.output(pay) == (200, "psp-4242-10")  # and the card was charged after it
+    check = client.server.sql("SELECT id FROM sys_invocation WHERE target = 'Fraud/check'")[0]["id"]
+    assert client.wait(check, "completed")["completion_failure"] == "[409] cancelled"  # what pay caught
+
+
+def test_rst502_swallowed_journal_mismatch_still_fails_the_attempt(deploy, client, key):
+    deploy("RST502/invalid_mismatch_swallowed.py", replays=True)
+    failures = client.paused_after(client.send(f"GuardedDraft/{key}/create", "book"))
+    assert all(f["error_code"] == 570 for f in failures), failures
