@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.oracle.counter import CountingService
 from tests.oracle.server import BINARY, Client, Deployment, RestateServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -51,3 +52,11 @@ def deploy(server, client):
 def key() -> str:
     """A fresh virtual-object key or workflow id: no test waits behind another's leftovers."""
     return uuid.uuid4().hex
+
+
+@pytest.fixture
+def counter():
+    """A local service that counts requests (a payment provider, an avatar host)."""
+    service = CountingService()
+    yield service
+    service.stop()

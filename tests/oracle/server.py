@@ -206,6 +206,12 @@ class Client:
             return row if row.get("status") in statuses else None
         return wait_until(reached, timeout, f"{invocation_id} to be {'/'.join(statuses)}", interval=0.1)
 
+    def last(self, target: str) -> str:
+        """The id of the newest invocation of `target` ("Svc/handler" or "Svc/key/handler")."""
+        rows = self.server.sql(f"SELECT id FROM sys_invocation WHERE target = '{target}' ORDER BY created_at DESC LIMIT 1")
+        assert rows, f"{target} was never invoked"
+        return rows[0]["id"]
+
     def find(self, target: str, status: str, timeout: float = 15.0) -> str:
         """The id of an invocation of `target` ("Svc/key/handler") once one has `status`."""
         query = f"SELECT id FROM sys_invocation WHERE target = '{target}' AND status = '{status}'"

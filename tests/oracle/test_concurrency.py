@@ -6,7 +6,7 @@ import time
 def test_rst106_run_in_a_stray_task_never_happens(deploy, client):
     deployment = deploy("RST106/invalid_background_task.py")
     assert client.call("AuditedOrders/place", "o1") == (200, "o1")  # completes normally
-    invocation_id = client.server.sql("SELECT id FROM sys_invocation WHERE target = 'AuditedOrders/place'")[0]["id"]
+    invocation_id = client.last("AuditedOrders/place")
     assert "audit" not in [e.get("name") for e in client.journal(invocation_id)]  # its run was never journaled
     assert client.events(invocation_id) == []  # and the server was never told
     output = deployment.text()

@@ -43,7 +43,7 @@ def test_rst502_cancelled_invocation_completes_as_success(deploy, client):
     row = client.wait(pay, "completed")
     assert row["completion_result"] == "success"  # the cancellation was swallowed
     assert client.output(pay) == (200, "psp-4242-10")  # and the card was charged after it
-    check = client.server.sql("SELECT id FROM sys_invocation WHERE target = 'Fraud/check'")[0]["id"]
+    check = client.last("Fraud/check")
     assert client.wait(check, "completed")["completion_failure"] == "[409] cancelled"  # what pay caught
 
 

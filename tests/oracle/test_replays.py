@@ -37,7 +37,7 @@ def test_rst101_clock_read_outside_the_journal_is_read_again_on_replay(deploy, c
     deploy("RST101/invalid_time_aliases.py", replays=True)
     status, answer = client.call("Checkout/place", {"card": "4242", "amount": 7})
     assert status == 200, answer
-    invocation_id = client.server.sql("SELECT id FROM sys_invocation WHERE target = 'Checkout/place'")[0]["id"]
+    invocation_id = client.last("Checkout/place")
     charged = [e for e in client.journal(invocation_id) if e["entry_type"] == "Notification: Run"]
     charged_at = client.server.sql(
         f"SELECT CAST(appended_at AS BIGINT) AS ms FROM sys_journal WHERE id = '{invocation_id}' AND index = {charged[0]['index']}")
@@ -78,7 +78,7 @@ def test_rst104_valid_sorted_set_agrees_between_instances(deploy, client):
     deploy("RST104/valid_sorted_sets.py", instances=2)
     status, done = client.call("SortedRollout/rollout", {"regions": REGIONS, "version": "v2"})
     assert (status, done) == (200, [f"{r}@v2" for r in sorted(REGIONS)])
-    invocation_id = client.server.sql("SELECT id FROM sys_invocation WHERE target = 'SortedRollout/rollout'")[0]["id"]
+    invocation_id = client.last("SortedRollout/rollout")
     assert client.events(invocation_id) == []
 
 

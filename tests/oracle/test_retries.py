@@ -24,6 +24,7 @@ FAILING = [
     ("RST301", "RST301/invalid_shared_object_handler.py", "Counter/{key}/reset", None, "RT0017"),
     ("RST302", "RST302/invalid_state_in_service.py", "Greeter/greet", "Ada", "RT0017"),
     ("RST304", "RST304/invalid_sync_handlers.py", "Greeter/greet", "Ada", "object str can't be used in 'await' expression"),
+    ("RST305", "RST305/invalid_extra_parameters.py", "Transfers/transfer", "a", "missing 2 required positional arguments"),
 ]
 
 # the valid counterparts: same service and handler, the right code, the right answer
