@@ -154,15 +154,17 @@ class Deployment:
     waits on the server, so every run, call or sleep is followed by a replay of the journal.
     instances: that many processes (hash seeds 1, 2, ...) behind a round-robin balancer, so
     each replay runs in the next process.
+    env: more environment variables for the processes.
     """
 
-    def __init__(self, server: RestateServer, paths: list[Path], replays: bool = False, instances: int = 1) -> None:
+    def __init__(self, server: RestateServer, paths: list[Path], replays: bool = False, instances: int = 1,
+                 env: Optional[dict] = None) -> None:
         self.instances: list[_Child] = []
         args = [str(p) for p in paths]
-        one_request = {"RESTATE_ORACLE_ONE_REQUEST": "1"} if instances > 1 else {}
+        env = dict(env or {}, **({"RESTATE_ORACLE_ONE_REQUEST": "1"} if instances > 1 else {}))
         try:
             for seed in range(1, instances + 1):
-                self.instances.append(_Child("tests.oracle.serve", args, dict(one_request, PYTHONHASHSEED=str(seed))))
+                self.instances.append(_Child("tests.oracle.serve", args, dict(env, PYTHONHASHSEED=str(seed))))
             front = self.instances[0]
             if instances > 1:
                 front = _Child("tests.oracle.balancer", [str(c.port) for c in self.instances])

@@ -62,3 +62,15 @@ def test_rst403_call_cycle_deadlocks_when_keys_meet(deploy, client, key):
     load = client.find(f"Truck/{truck}/load", "suspended")  # the truck waits for the warehouse
     _deadlocked(client, load, f"Warehouse/{key}/ship")  # which waits for the truck
     assert client.invocation(ship)["status"] == "suspended"
+
+
+def test_rst209_ingress_self_call_deadlocks_and_only_kill_frees_it(deploy, client, server, key):
+    deploy("RST209/invalid_self_call_through_ingress.py", env={"RESTATE_INGRESS_URL": server.ingress})
+    top_up = client.send(f"Wallet/{key}/top_up", 5)
+    deposit = client.find(f"Wallet/{key}/deposit", "pending")  # queued behind its own caller
+    client.cancel(top_up)  # the handler never reaches a durable await, so it never sees the cancel
+    time.sleep(STUCK)
+    assert client.invocation(top_up)["status"] == "running"
+    assert client.invocation(deposit)["status"] == "pending"
+    client.kill(top_up)
+    assert client.output(deposit) == (200, 5)
