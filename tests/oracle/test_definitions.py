@@ -1,4 +1,4 @@
-"""Malformed handler definitions (RST305): what the SDK and the server make of them."""
+"""Malformed definitions (RST305, RST999): what the SDK and the server make of them."""
 
 import pytest
 
@@ -27,8 +27,9 @@ def test_rst305_invalid_names_are_rejected_at_registration(deploy):
 @pytest.mark.parametrize("fixture, error", [
     ("RST305/invalid_parameters.py", "ValueError: Handler must have at least one parameter"),
     ("RST305/invalid_duplicate_names.py", "ValueError: Handler status already exists in Orders"),
-])
-def test_rst305_sdk_refuses_the_module_at_import(deploy, fixture, error):
+    ("RST999/invalid_missing_colon.py", "SyntaxError: expected ':'"),
+], ids=["RST305-parameters", "RST305-duplicates", "RST999"])
+def test_module_refused_at_import_never_deploys(deploy, fixture, error):
     with pytest.raises(AssertionError, match=error):
         deploy(fixture)
 

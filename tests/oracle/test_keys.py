@@ -74,3 +74,10 @@ def test_rst209_ingress_self_call_deadlocks_and_only_kill_frees_it(deploy, clien
     assert client.invocation(deposit)["status"] == "pending"
     client.kill(top_up)
     assert client.output(deposit) == (200, 5)
+
+
+def test_rst209_ingress_call_is_not_journaled_and_repeats_on_replay(deploy, client, server, key):
+    deploy("RST209/invalid_self_call_through_ingress.py", replays=True, env={"RESTATE_INGRESS_URL": server.ingress})
+    assert client.call(f"Wallet/{key}/transfer", {"to": f"{key}-2", "amount": 5}) == (200, 10)  # deposited twice
+    entries = [e["entry_type"] for e in client.journal(client.last(f"Wallet/{key}/transfer"))]
+    assert entries == ["Command: Input", "Command: Run", "Notification: Run", "Command: Output"]

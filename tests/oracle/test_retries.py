@@ -5,6 +5,7 @@ shows that the stock policy does the same after 70.
 """
 
 import subprocess
+import time
 
 import pytest
 
@@ -65,3 +66,19 @@ def test_default_policy_pauses_after_70_attempts():
     policy = config.split("[default-retry-policy]")[1].split("\n\n")[0]
     assert policy.split() == """initial-interval = "500ms" exponentiation-factor = 2.0 max-attempts = 70
         on-max-attempts = "pause" max-interval = "1m\"""".split()
+
+
+def test_paused_exclusive_invocation_keeps_its_key_locked(deploy, client, key):
+    deploy("RST304/invalid_sync_handlers.py")
+    paused = client.send(f"Counter/{key}/reset")  # exclusive, fails every attempt
+    client.paused_after(paused)
+    queued = client.send(f"Counter/{key}/reset")
+    time.sleep(1)
+    assert client.invocation(queued)["status"] == "pending"
+    client.kill(paused)  # resuming or killing the paused one is what frees the key
+    assert client.wait(queued, "running", "backing-off", "paused")
+
+
+def test_rst302_key_in_a_service_is_empty(deploy, client):
+    deploy("RST302/invalid_state_in_service.py")
+    assert client.call("Greeter/whoami") == (200, "")
