@@ -17,11 +17,17 @@ MISSING = f"restate-server not installed ({BINARY.relative_to(BINARY.parents[4])
 
 
 @pytest.fixture(scope="session")
-def server():
+def restate_binary() -> Path:
+    """Every oracle test skips with the one reason when the server is not installed; not in CI."""
     if not BINARY.is_file():
         if os.environ.get("CI") == "true":
             pytest.fail(MISSING)  # CI must run the oracle, never skip it silently
         pytest.skip(MISSING)
+    return BINARY
+
+
+@pytest.fixture(scope="session")
+def server(restate_binary):
     running = RestateServer()
     yield running
     running.stop()

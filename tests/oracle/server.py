@@ -91,8 +91,12 @@ class RestateServer:
         )
         self.admin = f"http://127.0.0.1:{self.admin_port}"
         self.ingress = f"http://127.0.0.1:{self.ingress_port}"
-        wait_until(lambda: _answers(f"{self.admin}/health") and _answers(f"{self.ingress}/restate/health"),
-                   30, "restate-server to start")
+        try:
+            wait_until(lambda: _answers(f"{self.admin}/health") and _answers(f"{self.ingress}/restate/health"),
+                       30, "restate-server to start")
+        except BaseException:
+            self.stop()
+            raise
 
     def version(self) -> str:
         return http("GET", f"{self.admin}/version")[1]["version"]

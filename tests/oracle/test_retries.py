@@ -9,8 +9,6 @@ import time
 
 import pytest
 
-from tests.oracle.server import BINARY
-
 # rule, invalid fixture, ingress path ({key} is a fresh key), input, what each attempt fails with
 FAILING = [
     ("RST203", "RST203/invalid_called_action.py", "Fx/convert_keyword", "USD", "is not a callable object"),
@@ -60,9 +58,9 @@ def test_valid_counterpart_completes(deploy, client, key, rule, fixture, path, b
         assert answer == pytest.approx(result)
 
 
-def test_default_policy_pauses_after_70_attempts():
+def test_default_policy_pauses_after_70_attempts(restate_binary):
     """The stock retry policy, as the server reports it: 500 ms doubling to 1 min, 70 attempts, then pause."""
-    config = subprocess.run([str(BINARY), "--dump-config"], capture_output=True, text=True, check=True).stdout
+    config = subprocess.run([str(restate_binary), "--dump-config"], capture_output=True, text=True, check=True).stdout
     policy = config.split("[default-retry-policy]")[1].split("\n\n")[0]
     assert policy.split() == """initial-interval = "500ms" exponentiation-factor = 2.0 max-attempts = 70
         on-max-attempts = "pause" max-interval = "1m\"""".split()
