@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.oracle.counter import CountingService
-from tests.oracle.server import BINARY, Client, Deployment, RestateServer
+from tests.oracle.client import Client
+from tests.oracle.deployment import Deployment
+from tests.oracle.server import BINARY, RestateServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -15,8 +15,9 @@ def test_rst106_run_in_a_stray_task_never_happens(deploy, client):
 
 def test_rst106_asyncio_sleep_keeps_the_invocation_running(deploy, client):
     deploy("RST106/invalid_native_sleep.py")
-    napping = client.send("Retrier/pause", 1.5)
-    time.sleep(0.7)
+    napping = client.send("Retrier/pause", 2.0)
+    client.wait(napping, "running")
+    time.sleep(1.0)
     assert client.invocation(napping)["status"] == "running"  # asked to suspend, it cannot
     assert client.output(napping) == (200, None)
 
