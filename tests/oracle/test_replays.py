@@ -9,22 +9,11 @@ import subprocess
 import sys
 import time
 
-MISMATCH = "Found a mismatch between the code paths taken during the previous execution"
-
-
-def _mismatches(failures: list[dict]) -> list[dict]:
-    return [f for f in failures if f.get("restate_doc_error_code", "RT0016") == "RT0016" and MISMATCH in f["error_message"]]
-
-
-def _assert_every_attempt_mismatches(client, invocation_id: str, difference: str) -> None:
-    failures = client.paused_after(invocation_id)
-    assert len(failures) >= 2 and _mismatches(failures) == failures, failures
-    assert all(f["error_code"] == 570 and difference in f["error_message"] for f in failures), failures
-
+from tests.oracle.expect import MISMATCH, every_attempt_mismatches
 
 def test_rst101_stored_uuid4_mismatches_on_every_replay(deploy, client, key):
     deploy("RST101/invalid_id_then_wait.py", replays=True)
-    _assert_every_attempt_mismatches(client, client.send(f"OrderDraft/{key}/create", "book"), "value:")
+    every_attempt_mismatches(client, client.send(f"OrderDraft/{key}/create", "book"), "value:")
 
 
 def test_rst101_valid_ctx_uuid_survives_the_replay(deploy, client, key):
@@ -48,7 +37,7 @@ def test_rst101_clock_read_outside_the_journal_is_read_again_on_replay(deploy, c
 def test_rst103_clock_driven_branch_mismatches_on_every_retry(deploy, client):
     deploy("RST103/invalid_branch_on_deadline.py")
     invocation_id = client.send("Nudges/nudge", {"user": "ada", "quiet_until": time.time() + 1.0})
-    _assert_every_attempt_mismatches(client, invocation_id, "")
+    every_attempt_mismatches(client, invocation_id)
 
 
 def test_rst103_valid_journaled_time_takes_the_same_branch(deploy, client):
@@ -93,12 +82,12 @@ def test_rst105_module_state_lives_in_one_process(deploy, client):
 
 def test_rst107_helper_uuid4_mismatches_on_every_replay(deploy, client, key):
     deploy("RST107/invalid_helper_id_then_wait.py", replays=True)
-    _assert_every_attempt_mismatches(client, client.send(f"OrderDraft/{key}/create", "book"), "value:")
+    every_attempt_mismatches(client, client.send(f"OrderDraft/{key}/create", "book"), "value:")
 
 
 def test_rst201_state_read_inside_a_run_mismatches_on_replay(deploy, client, key):
     deploy("RST201/invalid_nested_def.py", replays=True)
-    _assert_every_attempt_mismatches(client, client.send(f"Inventory/{key}/report"), "")
+    every_attempt_mismatches(client, client.send(f"Inventory/{key}/report"))
 
 
 def test_rst201_nested_run_completes_when_quick_and_hangs_when_asked_to_suspend(deploy, client, key):
