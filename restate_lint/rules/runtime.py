@@ -162,11 +162,14 @@ RUNTIME: dict[str, Runtime] = {
          "test_retries.py::test_valid_counterpart_completes[RST206]"),
     ),
     "RST207": Runtime(
-        "With `options=`, the action is called with an unexpected keyword: every attempt failed with "
-        "`TypeError: ... got an unexpected keyword argument 'options'`, a retryable error. "
-        "`max_retry_duration` is not run by the oracle: the SDK's source keeps it in `RunOptions` but "
-        "`run_typed` reads only `max_duration`, so the limit is silently ignored.\n\n" + _PAUSED,
-        ("test_retries.py::test_fails_every_attempt_then_pauses[RST207]",
+        "With `max_retry_duration`, the limit is silently ignored: an action that always fails, limited "
+        "to 1 ms, failed attempt after attempt until the invocation was paused, where the same limit as "
+        "`max_duration` ended the run with a terminal failure. With `options=`, the action is called "
+        "with an unexpected keyword: every attempt failed with `TypeError: ... got an unexpected keyword "
+        "argument 'options'`, a retryable error.\n\n" + _PAUSED,
+        ("test_retries.py::test_rst207_ignored_retry_limit_lets_the_run_fail_until_paused",
+         "test_retries.py::test_rst207_valid_max_duration_fails_the_run_terminally",
+         "test_retries.py::test_fails_every_attempt_then_pauses[RST207]",
          "test_retries.py::test_valid_counterpart_completes[RST207]"),
     ),
     "RST208": Runtime(

@@ -80,3 +80,15 @@ def test_paused_exclusive_invocation_keeps_its_key_locked(deploy, client, key):
 def test_rst302_key_in_a_service_is_empty(deploy, client):
     deploy("RST302/invalid_state_in_service.py")
     assert client.call("Greeter/whoami") == (200, "")
+
+
+def test_rst207_ignored_retry_limit_lets_the_run_fail_until_paused(deploy, client):
+    deploy("RST207/invalid_retry_limit_ignored.py")  # max_retry_duration of 1 ms
+    failures = client.paused_after(client.send("Gateway/charge", "4242"))
+    assert all("ConnectionError" in failure["error_message"] for failure in failures), failures
+
+
+def test_rst207_valid_max_duration_fails_the_run_terminally(deploy, client):
+    deploy("RST207/valid_retry_limit.py")  # max_duration of 1 ms
+    row = client.wait(client.send("Gateway/charge", "4242"), "completed")
+    assert (row["completion_result"], row["completion_failure"]) == ("failure", "[500] ConnectionError('gateway down for 4242')")
