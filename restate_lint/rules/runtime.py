@@ -286,11 +286,12 @@ RUNTIME: dict[str, Runtime] = {
          "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt"),
     ),
     "RST601": Runtime(
-        "Nothing fails. Lines are printed again on every replay, which makes logs misleading (an "
-        "operation that ran once appears to have run several times). `RestateLoggingFilter` drops "
-        "records while the SDK reports that the invocation is replaying.",
-        reason="an info rule about log output; that code outside the journal runs again on every "
-        "replay is RST102's oracle test.",
+        "Nothing fails, but the lines repeat: a line logged with a `logging.getLogger` logger before a "
+        "run was printed twice for one invocation (the attempt, then the replay after the run), so an "
+        "operation that ran once appears to have run several times. With `restate.getLogger`, whose "
+        "`RestateLoggingFilter` drops records while the SDK replays, it was printed once.",
+        ("test_side_effects.py::test_rst601_plain_logger_repeats_its_lines_on_replay",
+         "test_side_effects.py::test_rst601_valid_restate_logger_drops_the_replayed_line"),
     ),
     "RST701": Runtime(
         "Nothing fails, but the values are predictable. Without its opt-in "

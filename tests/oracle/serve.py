@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import os
 import sys
 from pathlib import Path
@@ -44,6 +45,7 @@ def services(paths: list[Path]) -> list:
 
 def main() -> None:
     port, *paths = sys.argv[1:]
+    logging.basicConfig(level=logging.INFO)  # as a deployment would: handlers' info logs are seen
     app = restate.app(services([Path(p) for p in paths]))
     config = Config()
     config.bind = [f"127.0.0.1:{port}"]

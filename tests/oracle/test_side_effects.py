@@ -28,3 +28,15 @@ def test_rst202_valid_awaited_run_executes(deploy, client):
     assert client.call("Mailer/send", {"name": "Ada"}) == (200, True)
     journal = client.journal(client.last("Mailer/send"))
     assert sum(e["entry_type"] == "Notification: Run" for e in journal) == 2  # render and the timestamp
+
+
+def test_rst601_plain_logger_repeats_its_lines_on_replay(deploy, client):
+    deployment = deploy("RST601/invalid_module_logger.py", replays=True)
+    assert client.call("LoggedPayments/pay", 5) == (200, "charged 5")
+    assert deployment.text().count("charging 5") == 2  # the attempt, then the replay after the run
+
+
+def test_rst601_valid_restate_logger_drops_the_replayed_line(deploy, client):
+    deployment = deploy("RST601/valid_restate_logger_around_run.py", replays=True)
+    assert client.call("LoggedPayments/pay", 5) == (200, "charged 5")
+    assert deployment.text().count("charging 5") == 1
