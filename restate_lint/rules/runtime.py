@@ -252,8 +252,10 @@ RUNTIME: dict[str, Runtime] = {
         "When the keys meet (a full truck hands the parcel back to the warehouse that is waiting for "
         "it), each invocation in the cycle is suspended waiting for the next one and the call that "
         "closes the cycle waits in the key's queue: a deadlock. Nothing moved while watched; the keys "
-        "stay locked until the invocations are killed (see RST402).",
-        ("test_keys.py::test_rst403_call_cycle_deadlocks_when_keys_meet",),
+        "stay locked until the invocations are killed (see RST402). Closed through a shared handler, "
+        "the same loop of calls completed.",
+        ("test_keys.py::test_rst403_call_cycle_deadlocks_when_keys_meet",
+         "test_keys.py::test_rst403_valid_shared_getter_closes_no_cycle"),
     ),
     "RST404": Runtime(
         "Nothing fails. The invocation stays open (suspended) for the whole delay, and in an exclusive "
@@ -278,11 +280,13 @@ RUNTIME: dict[str, Runtime] = {
     "RST502": Runtime(
         "A cancelled invocation completes as a success: cancelling a payment handler while it waited for "
         "a fraud check made the check fail with `[409] cancelled`, `except Exception` swallowed it, and the "
-        "handler went on to charge the card and returned the charge. A journal mismatch (RT0016) is "
+        "handler went on to charge the card and returned the charge; re-raising `TerminalError` first, "
+        "the cancelled invocation failed with `[409] cancelled`. A journal mismatch (RT0016) is "
         "not hidden, though: caught by `except Exception`, it still failed every attempt (SDK error "
         "570). For restate-sdk < 0.11, whose suspension derives from `Exception`, the except block also "
         "catches suspensions (see RST501); the oracle runs only restate-sdk 1.3.0.\n\n" + _PAUSED,
         ("test_errors.py::test_rst502_cancelled_invocation_completes_as_success",
+         "test_errors.py::test_rst502_valid_terminal_error_guard_lets_the_cancellation_through",
          "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt"),
     ),
     "RST601": Runtime(

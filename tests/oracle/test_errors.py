@@ -4,7 +4,7 @@ from pathlib import Path
 
 from tests.oracle.expect import every_attempt_mismatches
 
-SLOW_FRAUD = Path(__file__).parent / "stubs" / "slow_fraud.py"
+SLOW_CALLEES = Path(__file__).parent / "stubs" / "slow_callees.py"
 
 
 def test_rst205_foreign_awaitable_fails_the_invocation_terminally(deploy, client):
@@ -38,7 +38,7 @@ def test_rst501_valid_guard_lets_the_suspension_through(deploy, client, key):
 
 def test_rst502_cancelled_invocation_completes_as_success(deploy, client):
     deploy("RST502/invalid_except_exception.py")
-    deploy(SLOW_FRAUD)  # Fraud/check now waits 30 s
+    deploy(SLOW_CALLEES)  # Fraud/check now waits 30 s
     pay = client.send("Payments/pay", {"card": "4242", "amount": 10})
     client.wait(pay, "suspended")
     client.cancel(pay)
@@ -47,6 +47,16 @@ def test_rst502_cancelled_invocation_completes_as_success(deploy, client):
     assert client.output(pay) == (200, "psp-4242-10")  # and the card was charged after it
     check = client.last("Fraud/check")
     assert client.wait(check, "completed")["completion_failure"] == "[409] cancelled"  # what pay caught
+
+
+def test_rst502_valid_terminal_error_guard_lets_the_cancellation_through(deploy, client):
+    deploy("RST502/valid_terminal_error_guard.py")
+    deploy(SLOW_CALLEES)  # Storage/upload now waits 30 s
+    publish = client.send("Reports/publish", {"id": "r1"})
+    client.wait(publish, "suspended")
+    client.cancel(publish)
+    row = client.wait(publish, "completed")
+    assert (row["completion_result"], row["completion_failure"]) == ("failure", "[409] cancelled")
 
 
 def test_rst502_swallowed_journal_mismatch_still_fails_the_attempt(deploy, client, key):

@@ -65,6 +65,11 @@ def test_rst403_call_cycle_deadlocks_when_keys_meet(deploy, client, key):
     assert client.invocation(ship)["status"] == "suspended"
 
 
+def test_rst403_valid_shared_getter_closes_no_cycle(deploy, client, key):
+    deploy("RST403/valid_two_objects_shared_getter")
+    assert client.call(f"Player/{key}/join_match", f"{key}-match") == (200, [{"id": key, "rating": 1000}])
+
+
 def test_rst209_ingress_self_call_deadlocks_and_only_kill_frees_it(deploy, client, server, key):
     deploy("RST209/invalid_self_call_through_ingress.py", env={"RESTATE_INGRESS_URL": server.ingress})
     top_up = client.send(f"Wallet/{key}/top_up", 5)
