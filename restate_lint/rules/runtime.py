@@ -184,9 +184,10 @@ RUNTIME: dict[str, Runtime] = {
         "every replay: an ingress call before a run deposited twice. From an exclusive handler to its "
         "own key it deadlocks: the called invocation waits in the key's queue behind its caller. "
         "Cancelling the caller has no effect, since it never reaches a durable await; killing it frees "
-        "the key, and the queued call then runs.",
+        "the key, and the queued call then runs. Calls through the context are journaled.",
         ("test_keys.py::test_rst209_ingress_self_call_deadlocks_and_only_kill_frees_it",
-         "test_keys.py::test_rst209_ingress_call_is_not_journaled_and_repeats_on_replay"),
+         "test_keys.py::test_rst209_ingress_call_is_not_journaled_and_repeats_on_replay",
+         "test_keys.py::test_rst209_valid_context_call_is_journaled"),
     ),
     "RST301": Runtime(
         "The server rejects the state write with RT0017 (\"this handler type cannot write state\") on "

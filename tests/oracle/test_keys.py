@@ -87,3 +87,10 @@ def test_rst209_ingress_call_is_not_journaled_and_repeats_on_replay(deploy, clie
     assert client.call(f"Wallet/{key}/transfer", {"to": f"{key}-2", "amount": 5}) == (200, 10)  # deposited twice
     entries = [e["entry_type"] for e in client.journal(client.last(f"Wallet/{key}/transfer"))]
     assert entries == ["Command: Input", "Command: Run", "Notification: Run", "Command: Output"]
+
+
+def test_rst209_valid_context_call_is_journaled(deploy, client, key):
+    deploy("RST209/valid_context_calls_instead.py")
+    assert client.call("Onboarding/onboard", {"client_id": key, "name": "Ada"}) == (200, key)
+    entries = [e["entry_type"] for e in client.journal(client.last("Onboarding/onboard"))]
+    assert "Command: Call" in entries and "Command: OneWayCall" in entries
