@@ -302,7 +302,7 @@ RUNTIME: dict[str, Runtime] = {
         "Nothing fails, but the values are predictable. Without its opt-in "
         "`experimental_enable_unique_random_seeds`, restate-server 1.7 seeds an invocation's "
         "`ctx.random()` and `ctx.uuid()` with a hash (SipHash-1-3, fixed keys) of the invocation id, "
-        "which every caller gets back and logs and the admin API show: the oracle recomputed an API key "
+        "which a caller that sends gets back and the admin API lists: the oracle recomputed an API key "
         "made with `ctx.uuid()` and a password drawn with `ctx.random()` from the invocation id alone.",
         ("test_identities.py::test_rst701_api_key_and_password_follow_from_the_invocation_id",),
     ),

@@ -56,6 +56,10 @@ class Client:
         status, answer = http("PATCH", f"{self.server.admin}/invocations/{invocation_id}/kill")
         assert status in (200, 202), answer
 
+    def resume(self, invocation_id: str) -> None:
+        status, answer = http("PATCH", f"{self.server.admin}/invocations/{invocation_id}/resume")
+        assert status in (200, 202), answer
+
     def cancel(self, invocation_id: str) -> None:
         status, answer = http("PATCH", f"{self.server.admin}/invocations/{invocation_id}/cancel")
         assert status in (200, 202), answer

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.oracle.server import wait_until
+
 # rule, invalid fixture, ingress path ({key} is a fresh key), input, what each attempt fails with
 FAILING = [
     ("RST203", "RST203/invalid_called_action.py", "Fx/convert_keyword", "USD", "is not a callable object"),
@@ -73,7 +75,11 @@ def test_paused_exclusive_invocation_keeps_its_key_locked(deploy, client, key):
     queued = client.send(f"Counter/{key}/reset")
     time.sleep(1)
     assert client.invocation(queued)["status"] == "pending"
-    client.kill(paused)  # resuming or killing the paused one is what frees the key
+    seen = len(client.events(paused))
+    client.resume(paused)  # it runs again (and fails again), still ahead of the queued call
+    wait_until(lambda: len(client.events(paused)) > seen, 10, "the resumed attempt")
+    assert client.invocation(queued)["status"] == "pending"
+    client.kill(paused)  # killing the paused one is what frees the key
     assert client.wait(queued, "running", "backing-off", "paused")
 
 
