@@ -42,7 +42,8 @@ def client(server) -> Client:
 
 @pytest.fixture
 def deploy(server, client):
-    """deploy("RST203/invalid_called_action.py", ..., replays=, instances=): serve fixtures, register them."""
+    """deploy("RST203/invalid_called_action.py", ..., replays=, instances=, env=): serve fixture files
+    (or folders) as one deployment and register it; see Deployment."""
     started: list[Deployment] = []
 
     def start(*fixtures: str, **how) -> Deployment:

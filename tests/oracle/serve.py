@@ -25,20 +25,22 @@ _KINDS = (restate.Service, restate.VirtualObject, restate.Workflow)
 def _import(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module  # a folder's modules import each other by plain name
+    sys.modules[path.stem] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _modules(path: Path) -> list:
+    if path.is_dir():
+        sys.path.insert(0, str(path))  # a folder's modules import each other by plain name
+        return [importlib.import_module(file.stem) for file in sorted(path.glob("*.py"))]
+    return [_import(path)]
 
 
 def services(paths: list[Path]) -> list:
     found: dict[int, object] = {}
     for path in paths:
-        files = [path]
-        if path.is_dir():
-            sys.path.insert(0, str(path))
-            files = sorted(path.glob("*.py"))
-        for file in files:
-            module = sys.modules.get(file.stem) or _import(file)
+        for module in _modules(path):
             found.update((id(v), v) for v in vars(module).values() if isinstance(v, _KINDS))
     return list(found.values())
 
