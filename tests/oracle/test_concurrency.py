@@ -33,6 +33,7 @@ def test_rst106_time_sleep_blocks_other_invocations_of_the_process(deploy, clien
     deploy("RST106/invalid_native_sleep.py")
     blocking = client.send("Retrier/cool_down", 1.0)
     client.wait(blocking, "running")
+    time.sleep(0.2)  # let it reach its time.sleep
     started = time.monotonic()
     assert client.call("Retrier/cool_down", 0.0) == (200, None)  # no work of its own
     assert time.monotonic() - started > 0.5
