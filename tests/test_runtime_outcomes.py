@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -11,7 +12,6 @@ import pytest
 
 from fixtures_lib import all_fixtures
 from restate_lint.docs import rule_doc
-from restate_lint.engine import lint_paths
 from restate_lint.rules import RULES
 from restate_lint.rules.runtime import RUNTIME, section
 
@@ -34,12 +34,13 @@ def _page_section(code: str) -> str:
 
 @pytest.fixture(scope="module")
 def messages() -> dict[str, set[str]]:
-    """Every message the rules give on their invalid fixtures, by code."""
+    """Every message the rules give on their invalid fixtures, by code (from the CLI's JSON)."""
+    paths = [str(fixture.path) for fixture in all_fixtures() if not fixture.valid]
+    out = subprocess.run([sys.executable, "-m", "restate_lint", "--no-config", "--select", "ALL", "--format", "json", *paths],
+                         cwd=ROOT, capture_output=True, text=True).stdout
     found: dict[str, set[str]] = {}
-    for fixture in all_fixtures():
-        if not fixture.valid:
-            for diagnostic in lint_paths([fixture.path], fixture.settings()).diagnostics:
-                found.setdefault(diagnostic.code, set()).add(diagnostic.message)
+    for diagnostic in json.loads(out):
+        found.setdefault(diagnostic["code"], set()).add(diagnostic["message"])
     return found
 
 
