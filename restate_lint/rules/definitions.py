@@ -45,9 +45,9 @@ def api_per_handler_kind(model: ModuleModel, settings) -> Iterator[Finding]:
             continue
         method = site.op.method
         if method in sdk.STATE_WRITES and handler.kind in (sdk.SHARED, sdk.WORKFLOW_SHARED):
-            yield Finding("RST301", site.node, f"`ctx.{method}(..)` in {_KIND_WORDS[handler.kind]}: shared handlers can only read state (the server rejects the write with RT0017 and retries forever). Move the write to an exclusive handler (or the workflow's `main()`)")
+            yield Finding("RST301", site.node, f"`ctx.{method}(..)` in {_KIND_WORDS[handler.kind]}: shared handlers can only read state (the server rejects the write with RT0017 on every attempt, then pauses the invocation). Move the write to an exclusive handler (or the workflow's `main()`)")
         elif handler.kind == sdk.SERVICE and (method in sdk.STATE_APIS or method == "key"):
-            yield Finding("RST302", site.node, f"`ctx.{method}()` in a plain Service handler: services have no key and no state (RT0017 failed precondition, retried forever). Use a VirtualObject or Workflow")
+            yield Finding("RST302", site.node, f"`ctx.{method}()` in a plain Service handler: services have no key and no state (RT0017 failed precondition on every attempt, then the invocation is paused). Use a VirtualObject or Workflow")
         elif method == "promise" and handler.service.kind != "workflow":
             yield Finding("RST302", site.node, "`ctx.promise(..)` exists only in workflows: use an awakeable (`ctx.awakeable()`) here, or make this a Workflow")
 
@@ -88,7 +88,7 @@ def sync_handler(model: ModuleModel, settings) -> Iterator[Finding]:
         node = function.node
         # the FunctionDef's own range starts at `def`, after its decorators
         fix = Fix("safe", "Make the handler `async def`", [NodeEdit(node, "async ", "before")])
-        yield Finding("RST304", node.name, f"Handler `{function.name}` is a plain `def`: the SDK awaits every handler, so each attempt fails and is retried forever. Declare it `async def`", fix)
+        yield Finding("RST304", node.name, f"Handler `{function.name}` is a plain `def`: the SDK awaits every handler, so every attempt fails until the invocation is paused. Declare it `async def`", fix)
 
 
 @check(RST305)

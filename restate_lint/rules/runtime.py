@@ -1,0 +1,322 @@
+"""What Restate does at runtime when a rule's mistake runs: observed on a real server by the
+tests in tests/oracle, or the reason no test shows it.
+
+Each rule page's "What Restate does at runtime" section is `section(code)`, word for word; a test
+(tests/test_runtime_outcomes.py) checks that, that the oracle tests named here exist, and that the
+failure modes a rule's messages cite are ones observed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SERVER = "restate-server 1.7.12"
+SDK = "restate-sdk 1.3.0"
+
+_PAUSED = (
+    "Restate retries a failed attempt with exponential backoff (500 ms, doubling up to 1 min), and "
+    "after 70 attempts, about an hour, it pauses the invocation: it stays paused until it is resumed "
+    "or killed, and a paused virtual-object invocation keeps its key locked. Fixing the code is not "
+    "enough: resume the paused invocations once the fix is deployed."
+)
+# what shows _PAUSED: the stock policy, a pause after the attempts, a key a paused invocation holds
+_PAUSED_ORACLE = (
+    "test_retries.py::test_default_policy_pauses_after_70_attempts",
+    "test_retries.py::test_fails_every_attempt_then_pauses[RST203]",
+    "test_retries.py::test_paused_exclusive_invocation_keeps_its_key_locked",
+)
+_OWN_COMMENTS = "this rule concerns the linter's own comments, which never reach Restate."
+
+
+@dataclass(frozen=True)
+class Runtime:
+    observed: str  # paragraphs separated by blank lines; "- " starts a list item
+    oracle: tuple[str, ...] = ()  # tests/oracle node ids ("test_file.py::test_name[id]") that show it
+    reason: str = ""  # why no oracle test shows it
+
+    def __post_init__(self) -> None:
+        assert bool(self.oracle) != bool(self.reason), "an oracle test, or a reason for none"
+
+
+def section(code: str) -> str:
+    """The body of the rule page's "What Restate does at runtime" section."""
+    runtime = RUNTIME[code]
+    if runtime.oracle:
+        shown_by = runtime.oracle + (_PAUSED_ORACLE if _PAUSED in runtime.observed else ())
+        tests = ", ".join(f"`tests/oracle/{test}`" for test in dict.fromkeys(shown_by))
+        source = f"Observed on {SERVER} with {SDK} by {tests}."
+    else:
+        source = f"Not run by the oracle: {runtime.reason}"
+    return f"{runtime.observed}\n\n{source}"
+
+
+RUNTIME: dict[str, Runtime] = {
+    "RST101": Runtime(
+        "A value that shapes a later durable operation is different on the replay, and the journal no "
+        "longer matches: with `ctx.set(\"order_id\", uuid.uuid4().hex)` before a run, every replay fails "
+        "with a journal mismatch (RT0016, SDK error 570, the differing value in the failure message). "
+        "A value that reaches no durable operation fails nothing: it is computed again on each replay, "
+        "so the handler silently works with another value than its first attempt did (a `time.time()` "
+        "read before a run returned a time later than the run's journal entry).\n\n" + _PAUSED,
+        ("test_replays.py::test_rst101_stored_uuid4_mismatches_on_every_replay",
+         "test_replays.py::test_rst101_clock_read_outside_the_journal_is_read_again_on_replay",
+         "test_replays.py::test_rst101_valid_ctx_uuid_survives_the_replay"),
+    ),
+    "RST102": Runtime(
+        "The I/O runs again on every replay, and its result is never journaled: a URL fetched before a "
+        "run was fetched twice for one invocation (the attempt, then the replay after the run), while the "
+        "same fetch inside the run action happened once. When the answer decides later durable "
+        "operations and changes, the replay no longer matches the journal (see RST103).",
+        ("test_side_effects.py::test_rst102_io_outside_run_is_repeated_on_replay",
+         "test_side_effects.py::test_rst102_valid_io_inside_run_happens_once"),
+    ),
+    "RST103": Runtime(
+        "The condition is computed again on each replay, and when it comes out differently the handler "
+        "issues other durable operations than its journal records. With a quiet period checked against "
+        "`time.time()`, the first attempt journaled a sleep; the replay after it found the period over, "
+        "skipped the sleep and issued the run where the journal has the sleep: a journal mismatch "
+        "(RT0016, SDK error 570) on that and every later attempt, since the clock only moves on. The "
+        "same check against `await ctx.time()` completed.\n\n" + _PAUSED,
+        ("test_replays.py::test_rst103_clock_driven_branch_mismatches_on_every_retry",
+         "test_replays.py::test_rst103_valid_journaled_time_takes_the_same_branch"),
+    ),
+    "RST104": Runtime(
+        "A replay in a process whose hash seed orders the set differently issues the operations in "
+        "another order than the journal: with two service instances (hash seeds 1 and 2) behind a "
+        "round-robin balancer, the replays in the second one failed with a journal mismatch (RT0016, "
+        "SDK error 570, both run names in the failure message). The sorted set journaled the same order "
+        "in both instances, with no failure. Whether it fails depends on which process replays, so the "
+        "bug is intermittent and rarely shows up in tests.",
+        ("test_replays.py::test_rst104_set_order_differs_between_instances",
+         "test_replays.py::test_rst104_valid_sorted_set_agrees_between_instances"),
+    ),
+    "RST105": Runtime(
+        "Nothing fails by itself, but the state lives in one process: after `maintenance_on` set the "
+        "flag, `submit` in that process failed with the handler's 503, while the same call to a new "
+        "deployment process (another instance, or the service after a restart) stored the order. What "
+        "the handler does depends on which process runs it.",
+        ("test_replays.py::test_rst105_module_state_lives_in_one_process",),
+    ),
+    "RST106": Runtime(
+        "What each kind does, as observed:\n\n"
+        "- A `ctx.run` in a task started with `asyncio.create_task` never happens: when the handler "
+        "suspends, the task's run raises error 598 (\"Execution is suspended, but the handler is still "
+        "attempting to make progress\"), which only reaches the process's log (\"Task exception was "
+        "never retrieved\"); the invocation completes normally, with no trace of the run in its journal.\n"
+        "- `asyncio.sleep` keeps the invocation running where `ctx.sleep` suspends it.\n"
+        "- `time.sleep` blocks the whole process: an invocation with no work of its own waited for it.\n"
+        "- `asyncio.gather` over SDK futures worked: both runs completed.",
+        ("test_concurrency.py::test_rst106_run_in_a_stray_task_never_happens",
+         "test_concurrency.py::test_rst106_asyncio_sleep_keeps_the_invocation_running",
+         "test_concurrency.py::test_rst106_valid_ctx_sleep_suspends",
+         "test_concurrency.py::test_rst106_time_sleep_blocks_other_invocations_of_the_process",
+         "test_concurrency.py::test_rst106_asyncio_gather_over_sdk_futures_works"),
+    ),
+    "RST107": Runtime(
+        "The same as for the operation at the end of the chain (RST101, RST102, RST106). With a helper "
+        "that returns `uuid.uuid4()`, stored before a run, every replay failed with a journal mismatch "
+        "(RT0016, SDK error 570).\n\n" + _PAUSED,
+        ("test_replays.py::test_rst107_helper_uuid4_mismatches_on_every_replay",),
+    ),
+    "RST201": Runtime(
+        "A context operation inside a run action is journaled from inside the action, and the replay, "
+        "which skips the action, does not issue it again: with `await octx.get(..)` in the action, every "
+        "replay after the run failed with a journal mismatch (RT0016, SDK error 570). A `ctx.run` nested "
+        "in an action completed when the invocation went straight through, and hung when the server "
+        "asked the invocation to suspend during the inner run: the inner run completed, the outer one "
+        "never did, and the invocation stayed running with no failure recorded.\n\n" + _PAUSED,
+        ("test_replays.py::test_rst201_state_read_inside_a_run_mismatches_on_replay",
+         "test_replays.py::test_rst201_nested_run_completes_when_quick_and_hangs_when_asked_to_suspend"),
+    ),
+    "RST202": Runtime(
+        "An unawaited `ctx.run` / `ctx.run_typed` is journaled, but its action never runs: the journal "
+        "holds the run entries and no run result, and the handler returns as if the work were done. An "
+        "unawaited call is sent (the callee is invoked), but the handler never sees its result or its "
+        "failure.",
+        ("test_side_effects.py::test_rst202_unawaited_run_never_executes_its_action",
+         "test_side_effects.py::test_rst202_valid_awaited_run_executes"),
+    ),
+    "RST203": Runtime(
+        "Every attempt fails at the call with `TypeError: <coroutine object ...> is not a callable "
+        "object`, a retryable error.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST203]",
+         "test_retries.py::test_valid_counterpart_completes[RST203]"),
+    ),
+    "RST204": Runtime(
+        "Every attempt fails with `TypeError: Object of type coroutine is not JSON serializable`, a "
+        "retryable error, and the real work is never done.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST204]",
+         "test_retries.py::test_valid_counterpart_completes[RST204]"),
+    ),
+    "RST205": Runtime(
+        "The combinator raises `TerminalError(\"All futures must SDK created futures.\")`: the invocation "
+        "fails at once, is not retried, and completes with that failure.",
+        ("test_errors.py::test_rst205_foreign_awaitable_fails_the_invocation_terminally",
+         "test_errors.py::test_rst205_valid_sdk_futures_complete"),
+    ),
+    "RST206": Runtime(
+        "The handler works with future objects instead of values: adding two of them failed every "
+        "attempt with `TypeError: unsupported operand type(s) for +: 'ServerCallDurableFuture' and "
+        "'ServerCallDurableFuture'`, a retryable error; awaiting each item gave the right sum.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST206]",
+         "test_retries.py::test_valid_counterpart_completes[RST206]"),
+    ),
+    "RST207": Runtime(
+        "With `max_retry_duration`, the limit is silently ignored: an action that always fails, limited "
+        "to 1 ms, failed attempt after attempt until the invocation was paused, where the same limit as "
+        "`max_duration` ended the run with a terminal failure. With `options=`, the action is called "
+        "with an unexpected keyword: every attempt failed with `TypeError: ... got an unexpected keyword "
+        "argument 'options'`, a retryable error.\n\n" + _PAUSED,
+        ("test_retries.py::test_rst207_ignored_retry_limit_lets_the_run_fail_until_paused",
+         "test_retries.py::test_rst207_valid_max_duration_fails_the_run_terminally",
+         "test_retries.py::test_fails_every_attempt_then_pauses[RST207]",
+         "test_retries.py::test_valid_counterpart_completes[RST207]"),
+    ),
+    "RST208": Runtime(
+        "The action's exception is retried, not delivered: with a declined charge, every attempt failed "
+        "with `PaymentDeclined` and the `except PaymentDeclined` clause never ran. Raised as "
+        "`TerminalError`, the failure reached the handler, which answered \"declined\".\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST208]",
+         "test_retries.py::test_valid_counterpart_completes[RST208]"),
+    ),
+    "RST209": Runtime(
+        "The ingress call is not journaled (the journal holds no entry for it) and is made again on "
+        "every replay: an ingress call before a run deposited twice. From an exclusive handler to its "
+        "own key it deadlocks: the called invocation waits in the key's queue behind its caller. "
+        "Cancelling the caller has no effect, since it never reaches a durable await; killing it frees "
+        "the key, and the queued call then runs. Calls through the context are journaled.",
+        ("test_keys.py::test_rst209_ingress_self_call_deadlocks_and_only_kill_frees_it",
+         "test_keys.py::test_rst209_ingress_call_is_not_journaled_and_repeats_on_replay",
+         "test_keys.py::test_rst209_valid_context_call_is_journaled"),
+    ),
+    "RST301": Runtime(
+        "The server rejects the state write with RT0017 (\"this handler type cannot write state\") on "
+        "every attempt.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST301]",
+         "test_retries.py::test_valid_counterpart_completes[RST301]"),
+    ),
+    "RST302": Runtime(
+        "The server rejects the state access with RT0017 (\"this service type doesn't have state "
+        "access\") on every attempt. `ctx.key()` does not fail in a service: it returns `\"\"`.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST302]",
+         "test_retries.py::test_valid_counterpart_completes[RST302]",
+         "test_retries.py::test_rst302_key_in_a_service_is_empty"),
+    ),
+    "RST303": Runtime(
+        "Nothing, by itself. The annotation only affects static tools; the danger is the calls it lets "
+        "through, which the server rejects with RT0017 (see RST301 and RST302).",
+        reason="the SDK never reads the annotation, so a wrong one changes nothing a server could show.",
+    ),
+    "RST304": Runtime(
+        "Every attempt fails with `TypeError: object str can't be used in 'await' expression` (the "
+        "type is what the function returned), a retryable error.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST304]",
+         "test_retries.py::test_valid_counterpart_completes[RST304]",
+         "test_retries.py::test_paused_exclusive_invocation_keeps_its_key_locked"),
+    ),
+    "RST305": Runtime(
+        "What each mistake does, as observed:\n\n"
+        "- Without the call, the handler is not registered: the ingress answers 404 for it, while the "
+        "service's other handlers work.\n"
+        "- No parameters, or a duplicate handler name: the SDK raises `ValueError` when the module is "
+        "imported (\"Handler must have at least one parameter\", \"Handler status already exists in "
+        "Orders\"), so the deployment never starts.\n"
+        "- More than two parameters: the SDK calls the handler with the context only, and every attempt "
+        "fails with `TypeError: ... missing 2 required positional arguments`, until the invocation is "
+        "paused (as below).\n"
+        "- Names that do not match Restate's patterns: the server rejects the deployment at registration.\n"
+        "- A workflow with no `main()`, or two, is accepted at registration; with two, only the first "
+        "one called for a workflow id runs, and a call to the other gets 409.\n\n" + _PAUSED,
+        ("test_definitions.py::test_rst305_decorator_without_call_leaves_the_handler_unregistered",
+         "test_definitions.py::test_module_refused_at_import_never_deploys[RST305-parameters]",
+         "test_definitions.py::test_module_refused_at_import_never_deploys[RST305-duplicates]",
+         "test_retries.py::test_fails_every_attempt_then_pauses[RST305]",
+         "test_definitions.py::test_rst305_invalid_names_are_rejected_at_registration",
+         "test_definitions.py::test_rst305_workflow_with_two_mains_runs_only_the_first_called",
+         "test_definitions.py::test_rst305_valid_definitions_register_and_answer"),
+    ),
+    "RST401": Runtime(
+        "The invocation suspends and keeps the key locked for the whole wait: a call to the same key "
+        "waited in the queue until the sleeping invocation finished, while a shared handler of the key "
+        "answered at once. A sleep in a shared handler left the key free.",
+        ("test_keys.py::test_rst401_sleep_in_exclusive_handler_queues_the_next_call",
+         "test_keys.py::test_rst401_valid_sleep_in_shared_handler_leaves_key_free"),
+    ),
+    "RST402": Runtime(
+        "Deadlock: the caller suspends waiting for the response, and the callee waits in the key's "
+        "queue behind it; neither moved while watched, and a later call to the key queued too. Only "
+        "killing the caller freed the key. A call to another key completed.",
+        ("test_keys.py::test_rst402_self_call_deadlocks_the_key",
+         "test_keys.py::test_rst402_valid_call_to_other_key_completes"),
+    ),
+    "RST403": Runtime(
+        "When the keys meet (a full truck hands the parcel back to the warehouse that is waiting for "
+        "it), each invocation in the cycle is suspended waiting for the next one and the call that "
+        "closes the cycle waits in the key's queue: a deadlock. Nothing moved while watched; the keys "
+        "stay locked until the invocations are killed (see RST402). Closed through a shared handler, "
+        "the same loop of calls completed.",
+        ("test_keys.py::test_rst403_call_cycle_deadlocks_when_keys_meet",
+         "test_keys.py::test_rst403_valid_shared_getter_closes_no_cycle"),
+    ),
+    "RST404": Runtime(
+        "Nothing fails. The invocation stays open (suspended) for the whole delay, and in an exclusive "
+        "virtual-object handler the key is locked for that time, so other calls to it wait.",
+        reason="an info rule about holding an invocation open; that a waiting exclusive handler holds "
+        "its key is RST401's oracle test.",
+    ),
+    "RST405": Runtime(
+        "Nothing fails. If the awakeable or promise is never completed, the invocation stays suspended "
+        "forever; in an exclusive virtual-object handler it also keeps the key locked (RST401).",
+        reason="an info rule; a wait that never ends cannot be watched to its end.",
+    ),
+    "RST501": Runtime(
+        "At a suspension the except block runs for real: when a call suspends the handler, the "
+        "suspension lands in `except:`, which returns, and the SDK rejects that return with error "
+        "598 (\"Execution is suspended, but the handler is still attempting to make progress (calling "
+        "'handler return')\"), shown only in the deployment's log. The invocation then resumes and "
+        "completes with the call's result. With the `is_internal_exception` guard, no 598 is logged.",
+        ("test_errors.py::test_rst501_bare_except_runs_at_the_suspension",
+         "test_errors.py::test_rst501_valid_guard_lets_the_suspension_through"),
+    ),
+    "RST502": Runtime(
+        "A cancelled invocation completes as a success: cancelling a payment handler while it waited for "
+        "a fraud check made the check fail with `[409] cancelled`, `except Exception` swallowed it, and the "
+        "handler went on to charge the card and returned the charge; re-raising `TerminalError` first, "
+        "the cancelled invocation failed with `[409] cancelled`. A journal mismatch (RT0016) is "
+        "not hidden, though: caught by `except Exception`, it still failed every attempt (SDK error "
+        "570). For restate-sdk < 0.11, whose suspension derives from `Exception`, the except block also "
+        "catches suspensions (see RST501); the oracle runs only restate-sdk 1.3.0.\n\n" + _PAUSED,
+        ("test_errors.py::test_rst502_cancelled_invocation_completes_as_success",
+         "test_errors.py::test_rst502_valid_terminal_error_guard_lets_the_cancellation_through",
+         "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt"),
+    ),
+    "RST601": Runtime(
+        "Nothing fails, but the lines repeat: a line logged with a `logging.getLogger` logger before a "
+        "run was printed twice for one invocation (the attempt, then the replay after the run), so an "
+        "operation that ran once appears to have run several times. With `restate.getLogger`, whose "
+        "`RestateLoggingFilter` drops records while the SDK replays, it was printed once.",
+        ("test_side_effects.py::test_rst601_plain_logger_repeats_its_lines_on_replay",
+         "test_side_effects.py::test_rst601_valid_restate_logger_drops_the_replayed_line"),
+    ),
+    "RST701": Runtime(
+        "Nothing fails, but the values are predictable. Without its opt-in "
+        "`experimental_enable_unique_random_seeds`, restate-server 1.7 seeds an invocation's "
+        "`ctx.random()` and `ctx.uuid()` with a hash (SipHash-1-3, fixed keys) of the invocation id, "
+        "which a caller that sends gets back and the admin API lists: the oracle recomputed an API key "
+        "made with `ctx.uuid()` and a password drawn with `ctx.random()` from the invocation id alone.",
+        ("test_identities.py::test_rst701_api_key_and_password_follow_from_the_invocation_id",),
+    ),
+    "RST702": Runtime(
+        "Nothing fails. Restate deduplicates the call by its key in addition to the journal; a second "
+        "call with the same key, even from another invocation, returns the first call's result instead "
+        "of running the target again.",
+        reason="an info rule about redundant code, not a failure.",
+    ),
+    "RST900": Runtime("Nothing.", reason=_OWN_COMMENTS),
+    "RST901": Runtime("Nothing.", reason=_OWN_COMMENTS),
+    "RST999": Runtime(
+        "Nothing reaches Restate: importing the module raises `SyntaxError`, so the deployment never "
+        "starts and its handlers are never registered.",
+        ("test_definitions.py::test_module_refused_at_import_never_deploys[RST999]",),
+    ),
+}
