@@ -8,6 +8,7 @@ import resource
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 MEMORY = 2 << 30  # bytes of address space per process
 TIMEOUT = 180  # seconds: a safety net, not a measurement
@@ -21,10 +22,10 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-def lint(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
+def lint(*args: str, cwd: Path, stdin: bytes = b"", env: Optional[dict] = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "restate_lint", "--no-cache", *args],
-        cwd=cwd, input=stdin, capture_output=True, timeout=TIMEOUT, preexec_fn=_limit,
+        cwd=cwd, input=stdin, capture_output=True, timeout=TIMEOUT, preexec_fn=_limit, env=env,
     )
 
 
