@@ -26,6 +26,9 @@ def plant_traps(folder: Path) -> None:
 
 def test_loops_fifos_and_devices_are_skipped_when_walking(tmp_path: Path) -> None:
     plant_traps(tmp_path)
+    (tmp_path / ".git").mkdir()
+    os.mkfifo(tmp_path / ".gitignore")
+    (tmp_path / "sub" / ".gitignore").symlink_to("/dev/zero")
     (tmp_path / "ok.py").write_text(HANDLER)
     done = lint("--format", "concise", str(tmp_path), cwd=tmp_path)
     assert done.returncode == 1, done.stderr
