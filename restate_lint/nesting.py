@@ -64,9 +64,11 @@ def _tokens(text: str) -> Iterator[tokenize.TokenInfo]:
     stops them (libcst reports it), an error before the end is the file's syntax error."""
     try:
         yield from tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
-    except tokenize.TokenError:
-        return
-    except SyntaxError as exc:  # IndentationError; on 3.12+ any tokenizer error
+    except tokenize.TokenError as exc:
+        message, (row, column) = exc.args[0], exc.args[1]
+        if "EOF" not in message:  # 3.12+: any error of CPython's tokenizer, where counting stopped
+            raise ParseFailure(f"syntax error: {message}", row, column + 1) from exc
+    except SyntaxError as exc:  # IndentationError
         raise ParseFailure(f"syntax error: {exc.msg}", exc.lineno or 1, (exc.offset or 0) + 1) from exc
 
 
