@@ -3,13 +3,22 @@
 Each entry is one pickle file named by the hash of its key (which starts with restate-lint's
 version), written atomically. An entry that cannot be read, for whatever reason, is a miss and is
 rebuilt: never a crash, and never an answer for other inputs, since every input is in the key.
+
+The cache lives in the linted tree by default, and a repository can ship one: loading a pickle
+it wrote would run its code. So every entry is signed (HMAC-SHA256) with a secret of this user's
+kept outside any tree (`$XDG_CACHE_HOME/restate-lint/secret`), and an entry whose signature does
+not verify is never unpickled. Only regular files are read, and nothing is written through a
+link inside the cache folder.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
+import stat
 import tempfile
 from collections import OrderedDict
 from pathlib import Path
@@ -21,6 +30,46 @@ CACHE_DIR_NAME = ".restate-lint-cache"
 ENV_VAR = "RESTATE_LINT_CACHE_DIR"
 
 _MISS = object()
+_SIGNATURE = 32  # bytes of HMAC-SHA256 before each entry's pickle
+_MAX_ENTRY = 64 << 20
+
+
+def _secret_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "restate-lint" / "secret"
+
+
+def _load_secret() -> bytes:
+    """This user's signing secret, made on first use; where it cannot be kept, one for this
+    process only (the disk cache then only serves this run)."""
+    path = _secret_path()
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as f:
+            found = f.read(64)
+        if len(found) == 32:
+            return found
+    except OSError:
+        pass
+    fresh = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(fresh)
+    except OSError:
+        pass
+    return fresh
+
+
+_secret: Optional[bytes] = None
+
+
+def _sign(kind: str, key: str, payload: bytes) -> bytes:
+    global _secret
+    if _secret is None:
+        _secret = _load_secret()
+    return hmac.new(_secret, f"{__version__}/{kind}/{key}".encode() + b"\0" + payload, hashlib.sha256).digest()
 
 
 def digest(*parts: Any) -> str:
@@ -64,8 +113,11 @@ class Cache:
         if self.directory is None:
             return None
         try:
-            with open(self._path(kind, key), "rb") as f:
-                value = pickle.load(f)
+            data = _read_regular(self._path(kind, key))
+            signature, payload = data[:_SIGNATURE], data[_SIGNATURE:]
+            if not hmac.compare_digest(signature, _sign(kind, key, payload)):
+                return None  # not written by this user's restate-lint: never unpickled
+            value = pickle.loads(payload)
         except Exception:  # missing, truncated, foreign or unreadable: rebuild it
             return None
         self.remember((kind, key), value)
@@ -85,12 +137,15 @@ class Cache:
             return
         path = self._path(kind, key)
         try:
+            if any(os.path.islink(folder) for folder in (self.directory, *path.parents[: len(path.parts) - len(self.directory.parts) - 1])):
+                return  # a link planted in the cache folder: do not write where it points
             self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                    f.write(_sign(kind, key, payload) + payload)
                 os.replace(temp, path)
             except BaseException:
                 os.unlink(temp)
@@ -105,9 +160,22 @@ class Cache:
         self._ready = True
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, text in ((".gitignore", "# Created by restate-lint automatically.\n*\n"), ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n")):
-            marker = self.directory / name
-            if not marker.exists():
-                marker.write_text(text)
+            try:  # never through a link: a planted one could point anywhere
+                fd = os.open(self.directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            except FileExistsError:
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file (not a FIFO, which would block, nor a device), not too large."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY:
+            raise OSError("not a cache entry")
+        return f.read()
 
 
 def remove_caches(configured: Optional[Path], start: Path) -> list[Path]:

@@ -68,6 +68,7 @@ def _config_options(config: Optional[Path], no_config: bool) -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix, --fix-only or --diff: apply unsafe fixes too (they change what handlers journal).")
 @click.option("--fix-only", is_flag=True, help="Apply fixes in place and report nothing else.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
+@click.option("--fix-symlinks", is_flag=True, help="With --fix: also write through links to files outside the folders linted.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found.")
 @click.option("--statistics", is_flag=True, help="Count the problems per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the diagnostics only, no summary.")
@@ -78,7 +79,7 @@ def _config_options(config: Optional[Path], no_config: bool) -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="RESTATE_LINT_CACHE_DIR", help="Where to keep the cache (default: .restate-lint-cache in each project's root).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes to lint with (default: the number of CPUs; small runs use one).")
-def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only, diff, exit_zero, statistics, quiet, config, no_config, stdin_filename, force_exclude, no_cache, cache_dir, jobs) -> None:
+def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only, diff, fix_symlinks, exit_zero, statistics, quiet, config, no_config, stdin_filename, force_exclude, no_cache, cache_dir, jobs) -> None:
     """Lint PATHS (default: the current folder). `-` reads standard input (with --fix, the fixed
     text goes to standard output and the diagnostics to standard error)."""
     paths = list(paths) or [Path(".")]
@@ -116,7 +117,8 @@ def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only
     root = common_root(found)
     if fix or fix_only or diff:
         result = outcome.result
-        findings = _apply(outcome, diff, fix_only, quiet, overrides, unsafe_fixes)
+        trees = [p if p.is_dir() else p.parent for p in paths if p not in overrides]
+        findings = _apply(outcome, diff, fix_only, quiet, overrides, unsafe_fixes, trees, fix_symlinks)
         if not fix_only and not diff:
             # with standard input fixed, standard output holds the fixed text
             stdin_fixed = any(f.path in overrides for f in outcome.files.values())
@@ -130,7 +132,7 @@ def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
-def _apply(outcome: Outcome, diff: bool, fix_only: bool, quiet: bool, overrides: dict, unsafe: bool) -> bool:
+def _apply(outcome: Outcome, diff: bool, fix_only: bool, quiet: bool, overrides: dict, unsafe: bool, trees: list[Path], follow_links: bool) -> bool:
     """Write (or with --diff print) the fixes; say what happened. True when the exit code
     should say "findings": problems remain after --fix, or --diff has changes to show."""
     remaining = outcome.result.diagnostics
@@ -144,7 +146,7 @@ def _apply(outcome: Outcome, diff: bool, fix_only: bool, quiet: bool, overrides:
         if not quiet:
             click.echo(fix_summary("Would fix", outcome.total_fixed, remaining, unsafe), err=True)
         return bool(outcome.files)
-    errors = write([f for f in outcome.files.values() if f.path not in overrides])
+    errors = write([f for f in outcome.files.values() if f.path not in overrides], trees, follow_links)
     outcome.result.internal_errors.extend(errors)
     for f in outcome.files.values():
         if f.path in overrides:

@@ -174,6 +174,10 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: not UTF-8 at byte {exc.start}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path} is not valid TOML: nested too deeply") from exc
 
 
 def load(path: Optional[Path], root: Path) -> Settings:
@@ -182,7 +186,10 @@ def load(path: Optional[Path], root: Path) -> Settings:
     if path is None:
         return settings
     data = _read_toml(path)
-    table = data.get("tool", {}).get("restate-lint", data if path.name != "pyproject.toml" else {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table")
+    table = tool.get("restate-lint", data if path.name != "pyproject.toml" else {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.restate-lint] must be a table")
     values = {}
@@ -190,7 +197,10 @@ def load(path: Optional[Path], root: Path) -> Settings:
         if key not in _KEYS:
             raise ConfigError(f"{path}: unknown option `{key}` in [tool.restate-lint] (known: {', '.join(_KEYS)})")
         name, parse = _KEYS[key]
-        values[name] = parse(value)
+        try:
+            values[name] = parse(value)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
     settings = replace(settings, config_file=path, **values)
     check_selectors(settings)
     return settings

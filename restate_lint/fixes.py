@@ -5,7 +5,7 @@ together or not at all) and do not delete a comment, splices them into the text 
 result only if it still parses (and still compiles, when it did before) and still encodes in
 the file's encoding; otherwise the offending fixes are dropped. Then the whole project is
 linted again, because a fix can change what other rules (and other files) see. Files are
-written only at the end, atomically, and only when their text changed.
+written only at the end, atomically, and only when their text changed (see `write`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import ast
 import difflib
 import os
 import re
+import signal
 import stat
 import tempfile
 from collections import Counter
@@ -241,12 +242,19 @@ def _acceptable(source: SourceFile, text: str, baseline: int) -> bool:
     return level >= 1 and level >= baseline
 
 
-def write(files: list[FixedFile]) -> list[str]:
-    """Write fixed files in place; return an error line for each file that could not be written."""
+def write(files: list[FixedFile], trees: Optional[list[Path]] = None, follow_links: bool = False) -> list[str]:
+    """Write fixed files in place; return an error line for each file that could not be written.
+    A link to a file outside `trees` (the folders linted) is written through only with
+    `follow_links`: a linted repository must not make the fixer write elsewhere."""
     errors = []
+    inside = [Path(os.path.realpath(t)) for t in trees or ()]
     for f in files:
+        target = Path(os.path.realpath(f.path))
+        if not follow_links and trees is not None and os.path.islink(f.path) and not any(t == target or t in target.parents for t in inside):
+            errors.append(f"{f.source.path}: not fixed, it is a link to {target}, outside the folders linted (--fix-symlinks writes through it)")
+            continue
         try:
-            _write_atomic(f.path, f.source.data, f.data)
+            _write_file(target, f.source.data, f.data)
         except OSError as exc:
             errors.append(f"{f.source.path}: not fixed, cannot write it: {exc.strerror or exc}")
         except _ChangedOnDisk:
@@ -258,21 +266,50 @@ class _ChangedOnDisk(Exception):
     pass
 
 
-def _write_atomic(path: Path, before: bytes, after: bytes) -> None:
-    """Replace the file's content by way of a temporary file in the same folder, keeping its mode;
-    a symbolic link stays a link (its target is written)."""
-    target = Path(os.path.realpath(path))
+# deferred while a file is written: a kill then comes after it, never between its halves
+_DEFERRED = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name)}
+TEMP_SUFFIX = ".restate-lint-tmp"
+
+
+def _write_file(target: Path, before: bytes, after: bytes) -> None:
+    """Replace the file's content, keeping its mode, owner and links. By way of a temporary file
+    in the same folder (`.NAME.XXXX.restate-lint-tmp`) renamed over it, so that a crash leaves
+    the old file or the new one; in place instead when the file has other hard links (a rename
+    would break them) or an owner this process cannot give the temporary file."""
     if target.read_bytes() != before:
         raise _ChangedOnDisk()
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".restate-lint")
+    info = target.stat()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED) if hasattr(signal, "pthread_sigmask") else None
     try:
+        if info.st_nlink > 1 or not _replace(target, info, after):
+            with open(target, "r+b") as out:
+                out.write(after)
+                out.truncate()
+                out.flush()
+                os.fsync(out.fileno())
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _replace(target: Path, info: os.stat_result, after: bytes) -> bool:
+    """Write `after` to a temporary file and rename it over `target`; False (and no temporary
+    file) when it cannot have the target's owner."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    try:
+        try:
+            os.fchown(fd, info.st_uid, info.st_gid)
+        except PermissionError:
+            os.close(fd)
+            Path(temp).unlink()
+            return False
         with os.fdopen(fd, "wb") as out:
             out.write(after)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp, mode)
+        os.chmod(temp, stat.S_IMODE(info.st_mode))
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return True

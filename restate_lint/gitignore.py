@@ -13,6 +13,8 @@ from typing import Optional
 
 from pathspec import GitIgnoreSpec
 
+from restate_lint.project.files import is_regular_file
+
 
 def git_toplevel(folder: Path) -> Optional[Path]:
     """The top folder of the git work tree holding `folder` (where `.git` is), if any."""
@@ -23,10 +25,18 @@ def git_toplevel(folder: Path) -> Optional[Path]:
     return None
 
 
+_MAX_RULES = 1 << 20  # bytes of one ignore file that are read
+
+
 def _read_lines(path: Path) -> list[str]:
+    """The lines of a regular file (a FIFO named .gitignore would block the walk forever, a link
+    to /dev/zero would never end)."""
+    if not is_regular_file(path):
+        return []
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except (OSError, ValueError):
+        with open(path, "rb") as f:
+            return f.read(_MAX_RULES).decode("utf-8", errors="replace").splitlines()
+    except OSError:
         return []
 
 

@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Optional
 
 import libcst as cst
 
+from restate_lint.nesting import for_libcst
 from restate_lint.source import ParseFailure
-
-
-_BRACKET = re.compile(r"[(\[{]|[)\]}]")
-MAX_NESTING = 200  # CPython's own limit; libcst's native parser crashes (segfault) on a few thousand
-
-
-def _check_nesting(text: str) -> None:
-    depth = 0
-    for match in _BRACKET.finditer(text):
-        if match.group() in "([{":
-            depth += 1
-            if depth > MAX_NESTING:
-                row = text.count("\n", 0, match.start()) + 1
-                raise ParseFailure(f"brackets nested more than {MAX_NESTING} deep", row, 1)
-        else:
-            depth -= 1
 
 
 def parse(text: str) -> cst.Module:
     """libcst's tree of the text. libcst goes first so that code written for a newer Python
     than the one running the linter still parses; CPython's parser only locates errors."""
-    _check_nesting(text)
     try:
-        return cst.parse_module(text)
+        return cst.parse_module(for_libcst(text))
     except cst.ParserSyntaxError as exc:
         raise python_syntax_error(text) or ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from exc
     except RecursionError as exc:
@@ -40,7 +23,8 @@ def parse(text: str) -> cst.Module:
 
 
 def syntax_failure(text: str) -> Optional[ParseFailure]:
-    """Why a file does not parse, checked cheaply (CPython's parser, confirmed by libcst)."""
+    """Why a file does not parse, checked cheaply (CPython's parser, confirmed by libcst, which
+    `parse` guards as it guards every file)."""
     if python_syntax_error(text) is None:
         return None
     try:

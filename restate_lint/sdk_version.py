@@ -4,6 +4,11 @@ project's own dependency pins, else the newest SDK.
 Pins are read from the project root: lock files first (uv.lock, poetry.lock: the exact version
 installed), then declared requirements (pyproject.toml, requirements*.txt). A range counts by its
 upper end: `restate-sdk<0.11` can only run an old SDK, `restate-sdk>=0.9` may run the newest.
+
+A file that cannot be read, is not valid TOML, or holds entries of the wrong type (a
+`dependencies` that is not a list of strings, a `package` entry that is not a table) tells
+nothing: the next source is asked, and with none the newest SDK is assumed (RST501 on, RST502 a
+warning). The linter never fails on another tool's file.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ def detect(root: Path) -> Optional[Version]:
     for read in (_uv_lock, _poetry_lock, _pyproject, _requirements):
         try:
             found = read(root)
-        except (OSError, ValueError, tomllib.TOMLDecodeError):
+        except (OSError, ValueError, RecursionError):  # TOMLDecodeError and UnicodeDecodeError are ValueErrors
             continue  # an unreadable file tells nothing; the linter must not fail on it
         if found is not None:
             return found
@@ -104,12 +109,23 @@ def _from_requirements(lines: Iterable[str]) -> Optional[Version]:
     return None
 
 
-def _locked(path: Path) -> Optional[Version]:
+def _table(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _entries(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _toml(path: Path) -> dict:
     if not path.is_file():
-        return None
+        return {}
     with open(path, "rb") as f:
-        data = tomllib.load(f)
-    for package in data.get("package", []):
+        return tomllib.load(f)
+
+
+def _locked(path: Path) -> Optional[Version]:
+    for package in _entries(_toml(path).get("package")):
         if isinstance(package, dict) and re.fullmatch(r"restate[-_.]sdk", str(package.get("name", "")), re.IGNORECASE):
             m = re.match(r"\d+(?:\.\d+){0,2}", str(package.get("version", "")))
             return _version(m.group(0)) if m else None
@@ -125,28 +141,26 @@ def _poetry_lock(root: Path) -> Optional[Version]:
 
 
 def _pyproject(root: Path) -> Optional[Version]:
-    path = root / "pyproject.toml"
-    if not path.is_file():
-        return None
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
-    project = data.get("project", {})
-    requirements = list(project.get("dependencies", []))
-    for extra in project.get("optional-dependencies", {}).values():
-        requirements += list(extra)
-    found = _from_requirements(str(r) for r in requirements)
+    data = _toml(root / "pyproject.toml")
+    project = _table(data.get("project"))
+    requirements = list(_entries(project.get("dependencies")))
+    for extra in _table(project.get("optional-dependencies")).values():
+        requirements += _entries(extra)
+    found = _from_requirements(r for r in requirements if isinstance(r, str))
     if found is not None:
         return found
-    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    poetry = _table(_table(_table(data.get("tool")).get("poetry")).get("dependencies"))
     for name, value in poetry.items():
         if re.fullmatch(r"restate[-_.]sdk", name, re.IGNORECASE):
-            spec = value.get("version", "") if isinstance(value, dict) else str(value)
-            return newest_allowed(spec)
+            spec = value.get("version", "") if isinstance(value, dict) else value
+            return newest_allowed(spec) if isinstance(spec, str) else None
     return None
 
 
 def _requirements(root: Path) -> Optional[Version]:
     for path in sorted(root.glob("requirements*.txt")):
+        if not path.is_file():  # a FIFO would block the read
+            continue
         found = _from_requirements(path.read_text(errors="replace").splitlines())
         if found is not None:
             return found

@@ -48,9 +48,9 @@ class SourceFile:
 
     @cached_property
     def newline(self) -> str:
-        """The file's line ending style, from its first line break."""
-        i = self.text.find("\n")
-        return "\r\n" if i > 0 and self.text[i - 1] == "\r" else "\n"
+        """The file's line ending style, from its first line break (CR alone included)."""
+        match = _LINE_BREAK.search(self.text)
+        return match.group() if match else "\n"
 
     def with_newlines(self, text: str) -> str:
         """`text` with its line breaks in the file's style (for text inserted by a fix)."""

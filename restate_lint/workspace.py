@@ -10,7 +10,7 @@ from typing import Callable, Optional
 from restate_lint.cache import Cache, cache_dir
 from restate_lint.config import Settings, has_own_config, load, project_root
 from restate_lint.diagnostics import Diagnostic
-from restate_lint.discovery import discover, project_files
+from restate_lint.discovery import check_path, discover, project_files
 from restate_lint.project.files import is_under
 from restate_lint.runner import Result, lint_paths
 
@@ -54,12 +54,14 @@ def settings_loader(config: Optional[Path], no_config: bool, adjust: Callable[[S
 
 def projects(paths: list[Path], settings_at: Callable[[Path], Settings], overrides: Optional[dict[Path, bytes]] = None) -> list[Project]:
     """The given paths grouped by project, folders walked (a folder with its own project inside
-    a walked folder is walked as that project). Raises PathError for a path that does not exist."""
+    a walked folder is walked as that project). Raises PathError for a path that cannot be linted."""
     overrides = overrides or {}
     by_root: dict[Path, Project] = {}
     pending = list(paths)
     while pending:
         path = pending.pop(0)
+        if path not in overrides:
+            check_path(path)
         root = project_root(path)
         if root not in by_root:
             by_root[root] = Project.walked(settings_at(root))

@@ -23,8 +23,9 @@ from restate_lint.source import SourceFile, UndecodableSource
 def buffer_bytes(text: str) -> bytes:
     """An editor buffer as the bytes saving it would write: in the encoding its coding cookie
     declares (PEP 263), else UTF-8; text that encoding cannot hold stays UTF-8 (and is reported
-    as undecodable, as the saved file would be)."""
-    data = text.encode("utf-8")
+    as undecodable, as the saved file would be). A lone surrogate (which no encoding holds) becomes
+    `?`, one code unit for one: the rest of the buffer is still linted, at the same positions."""
+    data = text.encode("utf-8", "replace")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data if encoding in ("utf-8", "utf-8-sig") else text.encode(encoding)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from restate_lint.diagnostics import Severity
 from restate_lint.runner import Result
-from restate_lint.output.locations import relative_path, source_root
+from restate_lint.output.locations import printable, relative_path, source_root
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -29,7 +29,7 @@ def to_github(result: Result, root: Path) -> str:
         source = result.sources.get(d.filename)
         name = (relative_path(source[0], base) if source else None) or d.filename
         properties = {
-            "file": name,
+            "file": printable(name),
             "line": d.start.row,
             "col": d.start.column,
             "endLine": d.end.row,

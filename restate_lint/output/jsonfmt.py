@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from restate_lint.diagnostics import Diagnostic, Position
+from restate_lint.output.locations import utf8_name
 
 
 def _position(p: Position) -> dict:
@@ -24,7 +25,7 @@ def as_dict(d: Diagnostic) -> dict:
         "name": d.name,
         "message": d.message,
         "severity": d.severity.value,
-        "filename": d.filename,
+        "filename": utf8_name(d.filename),
         "location": _position(d.start),
         "end_location": _position(d.end),
         "fix": fix,

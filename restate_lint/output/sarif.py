@@ -9,6 +9,7 @@ and the rule's fix as a SARIF fix.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Optional
@@ -80,7 +81,7 @@ class _File:
     def __init__(self, path: Path, data: Optional[bytes], base: Path):
         relative = relative_path(path, base)
         if relative is not None:
-            self.location = {"uri": quote(relative), "uriBaseId": SRCROOT}
+            self.location = {"uri": quote(os.fsencode(relative)), "uriBaseId": SRCROOT}  # bytes: a name need not be UTF-8
         else:
             self.location = {"uri": path.resolve().as_uri()}
         self.hashes = line_hashes(data) if data is not None else []

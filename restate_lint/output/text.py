@@ -10,12 +10,13 @@ from rich.text import Text
 
 from restate_lint.diagnostics import Diagnostic, Severity
 from restate_lint.fixes import applies
+from restate_lint.output.locations import printable
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
 
 
 def concise_line(d: Diagnostic) -> str:
-    return f"{d.filename}:{d.start.row}:{d.start.column}: {d.code} {d.message}"
+    return f"{printable(d.filename)}:{d.start.row}:{d.start.column}: {d.code} {d.message}"
 
 
 def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, statistics: bool, unsafe: bool = False, fixed: Optional[int] = None) -> None:
@@ -24,7 +25,7 @@ def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, 
     lines = []
     for d in diagnostics:
         line = Text()
-        line.append(f"{d.filename}:{d.start.row}:{d.start.column}:", style="bold")
+        line.append(f"{printable(d.filename)}:{d.start.row}:{d.start.column}:", style="bold")
         line.append(" ")
         line.append(d.code, style=_STYLE[d.severity])
         if applies(d.fix, unsafe):

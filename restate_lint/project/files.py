@@ -8,6 +8,7 @@ first.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -72,14 +73,24 @@ class ModuleNames:
         return None
 
 
-def python_files_under(root: Path, excluded, folders: Optional[set] = None) -> list[Path]:
+def python_files_under(root: Path, excluded, folders: Optional[set] = None, recursive: bool = True) -> list[Path]:
     """Every .py file below `root` that `excluded(path, is_dir)` keeps; the folders walked go to
-    `folders`."""
+    `folders`. Links to folders are not followed (no loops); only regular files are kept: a FIFO
+    would block the read forever, a link to /dev/zero would never end, a broken or looping link
+    has nothing to read."""
     found = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         if folders is not None:
             folders.add(here)
-        dirs[:] = sorted(d for d in dirs if not excluded(here / d, True))
-        found.extend(here / f for f in sorted(files) if f.endswith(".py") and not excluded(here / f, False))
+        dirs[:] = sorted(d for d in dirs if recursive and not os.path.islink(here / d) and not excluded(here / d, True))
+        found.extend(here / f for f in sorted(files) if f.endswith(".py") and is_regular_file(here / f) and not excluded(here / f, False))
     return found
+
+
+def is_regular_file(path: Path) -> bool:
+    """A regular file, or a link to one (never raises: a looping link is not one)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
