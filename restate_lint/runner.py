@@ -15,9 +15,11 @@ Restate), files that name a rule code (suppressions), and every project module t
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 from typing import Optional, Union
 
 from restate_lint.cache import Cache, digest
@@ -98,8 +100,8 @@ class _Run:
         resolved = {p: p.resolve() for p in {*project, *targets}}
         for path in sorted(set(resolved.values())):
             self.names.add(path)
-        files = self._read_all(sorted(set(resolved.values())), {resolved[t] for t in targets})
         shown = {resolved[t]: display.get(t, str(t)) for t in targets}
+        files = self._read_all(sorted(set(resolved.values())), shown)
         given = {resolved[t]: t for t in targets}  # the path as named: fixes write through it
         targets = list(dict.fromkeys(resolved[t] for t in targets))
         result.files = len(targets)
@@ -151,14 +153,16 @@ class _Run:
         return linked, failures
 
     # -- reading and scanning ------------------------------------------------------------------
-    def _read_all(self, paths: list[Path], targets: set[Path]) -> dict[Path, ScannedFile]:
+    def _read_all(self, paths: list[Path], targets: dict[Path, str]) -> dict[Path, ScannedFile]:
+        """Every project file read and scanned; a target that cannot be read is one RST999
+        (`targets` maps each to the name shown)."""
         files = {}
         for path in paths:
             try:
                 data, content = (self.overrides[path], None) if path in self.overrides else self._read(path)
             except OSError as exc:
                 if path in targets:
-                    self.result.diagnostics.extend(self._failure(str(path), ParseFailure(f"cannot read file: {exc.strerror or exc}"), path))
+                    self.result.diagnostics.extend(self._failure(targets[path], ParseFailure(f"cannot read file: {exc.strerror or exc}"), path))
                 continue
             content = content or hashlib.blake2b(data, digest_size=20).hexdigest()
             found = self.cache.get("scan", content)
@@ -172,12 +176,12 @@ class _Run:
         """A file's bytes (and their hash when known). A long-lived caller's cache remembers them
         while the file's size and modification time stay the same: an edit reads one file."""
         if self.cache.memory is None:
-            return path.read_bytes(), None
+            return read_source(path)[0], None
         stat = path.stat()
         seen = self.cache.memory.get(("file", path))
         if seen is not None and seen[0] == (stat.st_mtime_ns, stat.st_size):
             return seen[1], seen[2]
-        data = path.read_bytes()
+        data, stat = read_source(path)
         content = hashlib.blake2b(data, digest_size=20).hexdigest()
         self.cache.remember(("file", path), ((stat.st_mtime_ns, stat.st_size), data, content))
         return data, content
@@ -221,6 +225,28 @@ class _Run:
         rule = RULES["RST999"]
         at = Position(failure.row, failure.column)
         return [Diagnostic("RST999", rule.name, f"File cannot be parsed ({failure}); nothing else was checked in it", rule.severity, name, at, at, url=rule.url)]
+
+
+MAX_SOURCE_BYTES = 16 << 20  # larger than any real module: a bigger file is not read
+
+
+def read_source(path: Path) -> tuple[bytes, os.stat_result]:
+    """A file's bytes, read only if it is still a regular file when opened (it may have been
+    swapped for a FIFO or a device since the walk saw it) and not over MAX_SOURCE_BYTES."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            raise OSError("not a regular file")
+        if stat.st_size > MAX_SOURCE_BYTES:
+            raise OSError(f"larger than {MAX_SOURCE_BYTES >> 20} MiB")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_SOURCE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise OSError(f"larger than {MAX_SOURCE_BYTES >> 20} MiB")
+    return data, stat
 
 
 # Below this much source to parse, worker processes cost more than they save (measured with
