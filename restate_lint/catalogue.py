@@ -195,6 +195,11 @@ def _catalogue(extend_nondeterministic: tuple, extend_io: tuple, allow: tuple) -
     return Catalogue(extend_nondeterministic, extend_io, allow)
 
 
+def catalogue_settings(settings) -> tuple:
+    """The settings that shape the catalogue (what cached summaries and diagnostics depend on)."""
+    return (tuple(settings.extend_nondeterministic), tuple(settings.extend_io), tuple(settings.allow))
+
+
 def catalogue_for(settings) -> Catalogue:
     """The catalogue as the project's settings extend and trim it."""
-    return _catalogue(tuple(settings.extend_nondeterministic), tuple(settings.extend_io), tuple(settings.allow))
+    return _catalogue(*catalogue_settings(settings))

@@ -23,7 +23,7 @@ from stat import S_ISREG
 from typing import Optional, Union
 
 from restate_lint.cache import Cache, digest
-from restate_lint.catalogue import prefixes
+from restate_lint.catalogue import catalogue_settings, prefixes
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Position
 from restate_lint.discovery import discover, project_files
@@ -332,7 +332,7 @@ def summary_key(file: ScannedFile, names: ModuleNames, settings: Settings) -> st
     resolve = names.resolver(file.path)
     dotted = {prefix for raw in file.scan.imports for c in candidates(raw, file.package) for prefix in prefixes(c)}
     resolution = tuple(sorted((d, r) for d in dotted if (r := resolve(d)) != d))
-    return digest(file.digest, file.name, str(file.path), file.is_package, resolution, catalogue_key(settings))
+    return digest(file.digest, file.name, str(file.path), file.is_package, resolution, catalogue_settings(settings))
 
 
 def check_key(file: ScannedFile, facts: ModuleFacts, settings: Settings) -> str:
@@ -340,11 +340,7 @@ def check_key(file: ScannedFile, facts: ModuleFacts, settings: Settings) -> str:
     from restate_lint.sdk_version import target_sdk_version  # noqa: PLC0415 - only on a cache miss path's key
 
     codes = tuple(sorted(settings.enabled_codes(file.path)))
-    return digest(file.digest, file.name, str(file.path), digest(facts), codes, target_sdk_version(settings), catalogue_key(settings))
-
-
-def catalogue_key(settings: Settings) -> tuple:
-    return (settings.extend_nondeterministic, settings.extend_io, settings.allow)
+    return digest(file.digest, file.name, str(file.path), digest(facts), codes, target_sdk_version(settings), catalogue_settings(settings))
 
 
 def print_internal_errors(errors: list[str]) -> None:
