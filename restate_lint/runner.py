@@ -25,6 +25,7 @@ from typing import Optional, Union
 from restate_lint.cache import Cache, digest
 from restate_lint.catalogue import catalogue_settings, prefixes
 from restate_lint.config import Settings
+from restate_lint.paths import RealPaths
 from restate_lint.diagnostics import Diagnostic, Position
 from restate_lint.discovery import discover, project_files
 from restate_lint.model.facts import ModuleFacts
@@ -97,7 +98,8 @@ class _Run:
 
     def lint(self, targets: list[Path], project: list[Path], display: dict[Path, str]) -> Result:
         result = self.result
-        resolved = {p: p.resolve() for p in {*project, *targets}}
+        real = RealPaths()
+        resolved = {p: real(p) for p in {*project, *targets}}
         for path in sorted(set(resolved.values())):
             self.names.add(path)
         shown = {resolved[t]: display.get(t, str(t)) for t in targets}
