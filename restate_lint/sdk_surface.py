@@ -86,10 +86,9 @@ class Table:
         return [Surface(self, i) for i in range(len(self.versions))]
 
     def availability(self, present: list[int]) -> str:
-        """Where something the target lacks exists: "added in restate-sdk 1.0", "removed in
-        restate-sdk 0.11", or the runs of minors that have it."""
-        if not present:
-            return "no restate-sdk version from {} to {} has it".format(minor(self.versions[0]), minor(self.newest))
+        """Which versions have something the target lacks, as a phrase: "from restate-sdk 1.0 on",
+        "up to restate-sdk 0.10, removed in 0.11", "in restate-sdk 0.12-0.14, 1.0" (`present`: version
+        indices, not empty)."""
         runs: list[list[int]] = []
         for i in present:
             if runs and runs[-1][1] == i - 1:
@@ -97,11 +96,11 @@ class Table:
             else:
                 runs.append([i, i])
         if len(runs) == 1 and runs[0][1] == len(self.versions) - 1:
-            return f"added in restate-sdk {minor(self.versions[runs[0][0]])}"
+            return f"from restate-sdk {minor(self.versions[runs[0][0]])} on"
         if len(runs) == 1 and runs[0][0] == 0:
-            return f"removed in restate-sdk {minor(self.versions[runs[0][1] + 1])}"
+            return f"up to restate-sdk {minor(self.versions[runs[0][1]])}, removed in {minor(self.versions[runs[0][1] + 1])}"
         spans = [minor(self.versions[a]) if a == b else f"{minor(self.versions[a])}-{minor(self.versions[b])}" for a, b in runs]
-        return "only in restate-sdk " + ", ".join(spans)
+        return "in restate-sdk " + ", ".join(spans)
 
 
 class Surface:
@@ -152,11 +151,6 @@ class Surface:
     def params(self, dotted: str) -> Optional[list]:
         found = self.lookup(dotted)
         return found.description.get("sig") if isinstance(found, Found) else None
-
-
-def where_present(table: Table, test) -> list[int]:
-    """The indices of the versions for whose surface `test` holds."""
-    return [s.index for s in table.surfaces() if test(s)]
 
 
 @lru_cache(maxsize=1)
