@@ -24,12 +24,18 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional
+
+from restate_lint.sdk_version import target_sdk_version
+
+if TYPE_CHECKING:
+    from restate_lint.config import Settings
 
 Version = tuple[int, ...]
 
-# The class of the context object the SDK hands to handlers: what `ctx.<method>` finds.
+# The classes of the objects the SDK hands out: what `ctx.<method>` and `ctx.promise(..).<method>` find.
 RUNTIME_CONTEXT = "restate.server_context.ServerInvocationContext"
+RUNTIME_PROMISE = "restate.server_context.ServerDurablePromise"
 _OPAQUE = ("external", "property", "attribute")
 
 
@@ -67,20 +73,29 @@ class Table:
     def newest(self) -> Version:
         return self.versions[-1]
 
-    def index_for(self, target: Optional[Version]) -> Optional[int]:
-        """The table version that stands for `target` (None: the newest); None when the target is
-        older than the table."""
+    def index_for(self, target: Optional[Version], older_as_oldest: bool = False) -> Optional[int]:
+        """The table version that stands for `target` (None: the newest). A target older than the
+        table gives None, or the oldest version with `older_as_oldest`."""
         if target is None:
             return len(self.versions) - 1
-        found = None
+        found = 0 if older_as_oldest else None
         for index, version in enumerate(self.versions):
             if version[:2] <= tuple(target[:2]):
                 found = index
         return found
 
-    def at(self, target: Optional[Version]) -> Optional["Surface"]:
-        index = self.index_for(target)
+    def at(self, target: Optional[Version], older_as_oldest: bool = False) -> Optional["Surface"]:
+        index = self.index_for(target, older_as_oldest)
         return Surface(self, index) if index is not None else None
+
+    def since(self, test: Callable[["Surface"], bool]) -> Optional[Version]:
+        """The first version from which `test` holds in every later one (None: not in the newest)."""
+        first = None
+        for surface in reversed(self.surfaces()):
+            if not test(surface):
+                break
+            first = surface.version
+        return first
 
     def surfaces(self) -> list["Surface"]:
         return [Surface(self, i) for i in range(len(self.versions))]
@@ -148,9 +163,39 @@ class Surface:
     def context_method(self, name: str) -> Optional[dict]:
         return self.describe(f"{RUNTIME_CONTEXT}.{name}")
 
+    def has_param(self, dotted: str, name: str) -> bool:
+        return any(p[0] == name for p in self.params(dotted) or ())
+
+    # -- the version facts rules rely on -------------------------------------------------------
+    def returns_awaitable(self, method: str, on_promise: bool = False) -> Optional[bool]:
+        """Does `ctx.<method>(..)` (or `promise.<method>(..)`) give something to await in this
+        version: False when the method is not there, None when its return is not declared."""
+        found = self.describe(f"{RUNTIME_PROMISE if on_promise else RUNTIME_CONTEXT}.{method}")
+        return False if found is None else found.get("awaitable")
+
+    def suspension_is_exception(self) -> bool:
+        """The SDK unwinds a suspending handler with an exception class that derives from
+        `Exception` (restate.vm.SuspendedException up to 0.10), so `except Exception` catches it."""
+        for name, runs in self.table.names.items():
+            if name.rpartition(".")[2] == "SuspendedException":
+                found = self.describe(name)
+                if found is not None and "builtins.Exception" in found.get("bases", ()):
+                    return True
+        return False
+
+    def ignores_max_retry_duration(self) -> bool:
+        """`RunOptions(max_retry_duration=)` is a deprecated field `ctx.run_typed` ignores wherever
+        its replacement `max_duration` exists (up to 0.10 it was the limit itself)."""
+        return self.has_param("restate.RunOptions", "max_duration")
+
     def params(self, dotted: str) -> Optional[list]:
         found = self.lookup(dotted)
         return found.description.get("sig") if isinstance(found, Found) else None
+
+
+def for_settings(settings: "Settings", older_as_oldest: bool = False) -> Optional[Surface]:
+    """The SDK surface of the version the project targets (see sdk_version.py)."""
+    return table().at(target_sdk_version(settings), older_as_oldest)
 
 
 @lru_cache(maxsize=1)

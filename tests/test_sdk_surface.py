@@ -78,3 +78,13 @@ def test_lookup_follows_aliases_and_stops_where_the_table_cannot_tell():
     assert surface.lookup("restate.no_such_name") == Missing("restate", "no_such_name")
     assert surface.lookup("restate.context.Any.anything") is None  # imported from typing: not the SDK's
     assert surface.lookup("restate.Service.no_such_member") is None  # members may be set per instance
+
+
+def test_version_facts_the_rules_read_from_the_table():
+    """RULES.md's facts: suspension derives from Exception up to 0.10.2 only; RunOptions'
+    max_retry_duration is ignored since 0.11.0, where max_duration came; signals came with 1.0."""
+    t = table()
+    assert [s.version[:2] for s in t.surfaces() if s.suspension_is_exception()] == [(0, 10)]
+    assert t.since(lambda s: s.ignores_max_retry_duration()) == (0, 11, 0)
+    assert t.since(lambda s: s.returns_awaitable("signal") is True) == (1, 0, 5)
+    assert all(s.returns_awaitable("value", on_promise=True) for s in t.surfaces())
