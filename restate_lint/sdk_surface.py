@@ -138,12 +138,15 @@ class Surface:
     def lookup(self, dotted: str):
         """What a dotted reference to the SDK (`restate.vm.SuspendedException`) finds: Found,
         Missing (a module of this version lacks a part), or None when the table cannot tell
-        (a name outside the SDK, an opaque module, a member of a class it does not record)."""
+        (a name outside the SDK, a private one, an opaque module, a member of a class it does not
+        record)."""
         parts = dotted.split(".")
         if parts[0] != "restate":
             return None
         current, description = "restate", self.describe("restate")
         for part in parts[1:]:
+            if part.startswith("_"):
+                return None  # private names are not in the table
             candidate = f"{current}.{part}"
             found = self.describe(candidate)
             while found is not None and found["kind"] == "alias":

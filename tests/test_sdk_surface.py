@@ -77,6 +77,7 @@ def test_lookup_follows_aliases_and_stops_where_the_table_cannot_tell():
     assert isinstance(found, Found) and found.qualname == "restate.context.RunOptions"
     assert surface.lookup("restate.no_such_name") == Missing("restate", "no_such_name")
     assert surface.lookup("restate.context.Any.anything") is None  # imported from typing: not the SDK's
+    assert surface.lookup("restate._internal.PyVM") is None  # private: not recorded
     assert surface.lookup("restate.Service.no_such_member") is None  # members may be set per instance
 
 
