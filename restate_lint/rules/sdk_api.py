@@ -31,6 +31,9 @@ _IMPORT_GUARDS = {"builtins.ImportError", "builtins.ModuleNotFoundError"}
 _ATTRIBUTE_GUARDS = {"builtins.AttributeError"}
 _CALL_GUARDS = {"builtins.TypeError"}
 
+# The classes whose `handler()` / `main()` decorate a service's handlers.
+_SERVICE_CLASSES = {"service": "restate.service.Service", "object": "restate.object.VirtualObject", "workflow": "restate.workflow.Workflow"}
+
 # What to use where a name is gone, when the target version has it.
 _INSTEAD = {"SuspendedException": ("restate.is_internal_exception", "test `restate.is_internal_exception(e)` instead")}
 
@@ -46,10 +49,10 @@ def sdk_api(model: ModuleModel, settings) -> Iterator[Finding]:
     where = _target_text(target, surface)
     references = _References(model)
     references.walk(model.tree)
-    for node, dotted, guards, at_import in references.found:
+    for node, dotted, guards, at_module_level in references.found:
         if not _guarded(model, references.ancestors_of[id(node)], guards):
             failure = "`ImportError`" if guards is _IMPORT_GUARDS else "`AttributeError`"
-            yield from _unknown_name(surface, node, dotted, where, _when(failure, at_import))
+            yield from _unknown_name(surface, node, dotted, where, _when(failure, at_module_level))
     for site in model.calls:
         yield from _call(model, surface, site, where)
 
@@ -63,10 +66,12 @@ def _target_text(target, surface: Surface) -> str:
 # -- references -------------------------------------------------------------------------------------
 class _References(Walker):
     """Imports from the SDK and dotted references into it (`restate.vm.SuspendedException`), each
-    with the node to report and the exceptions that would guard it."""
+    with the node to report and the exceptions that would guard it. Code that never runs is left
+    out: `if TYPE_CHECKING:` blocks, and annotations under `from __future__ import annotations`."""
 
     def __init__(self, model: ModuleModel):
         self.model = model
+        self.lazy_annotations = any(b.kind == "import" and b.qualname == "__future__.annotations" for b in model.bindings.get("annotations", ()))
         self.functions: list[Function] = []
         self.parents: list[cst.CSTNode] = []
         self.found: list[tuple[cst.CSTNode, str, set, bool]] = []  # node, dotted name, guards, at module level
@@ -87,6 +92,16 @@ class _References(Walker):
     def _add(self, node: cst.CSTNode, dotted: str, guards: set) -> None:
         self.found.append((node, dotted, guards, not self.functions))
         self.ancestors_of[id(node)] = tuple(self.parents[:-1])
+
+    def visit_If(self, node: cst.If) -> bool:
+        if self.model.resolve(node.test, self.functions[-1] if self.functions else None) != "typing.TYPE_CHECKING":
+            return True
+        if node.orelse is not None:
+            self.walk(node.orelse)
+        return False
+
+    def visit_Annotation(self, node: cst.Annotation) -> bool:
+        return not self.lazy_annotations
 
     def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
@@ -144,8 +159,8 @@ def _guarded(model: ModuleModel, ancestors: tuple, guards: set) -> bool:
     return False
 
 
-def _when(failure: str, at_import: bool) -> str:
-    if at_import:
+def _when(failure: str, at_module_level: bool) -> str:
+    if at_module_level:
         return f"{failure} when the module is imported: the service does not start"
     return f"{failure} on every attempt that reaches this line"
 
@@ -209,12 +224,17 @@ def _call(model: ModuleModel, surface: Surface, site: CallSite, where: str) -> I
 
 
 def _callee(model: ModuleModel, site: CallSite):
-    """(how to show the callee, surface -> its description or None) for a call of a context method
-    or of an SDK class or function; None for other calls."""
+    """(how to show the callee, surface -> its description or None) for a call of a context method,
+    a service's handler decorator, or an SDK class or function; None for other calls."""
     func = site.node.func
     if isinstance(func, cst.Attribute) and not func.attr.value.startswith("_") and model.is_context_value(func.value, site.function):
         method = func.attr.value
         return f"ctx.{method}", lambda s: s.context_method(method)
+    if isinstance(func, cst.Attribute) and func.attr.value in ("handler", "main"):
+        service = model.service_of(func.value, site.function)
+        if service is not None:
+            member = f"{_SERVICE_CLASSES[service.kind]}.{func.attr.value}"
+            return f"{model.tree.code_for_node(func.value)}.{func.attr.value}", lambda s: s.describe(member)
     if not isinstance(func, (cst.Name, cst.Attribute)):
         return None
     parts: list[str] = []
