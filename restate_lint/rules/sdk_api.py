@@ -9,6 +9,7 @@ the SDK's own modules are not checked against a release of themselves.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional
 
 import libcst as cst
@@ -48,13 +49,38 @@ def sdk_api(model: ModuleModel, settings) -> Iterator[Finding]:
         return  # older than the table: nothing is known
     where = _target_text(target, surface)
     references = _References(model)
-    references.walk(model.tree)
+    if _may_lack_a_name(model, surface):
+        references.walk(model.tree)
     for node, dotted, guards, at_module_level in references.found:
         if not _guarded(model, references.ancestors_of[id(node)], guards):
             failure = "`ImportError`" if guards is _IMPORT_GUARDS else "`AttributeError`"
             yield from _unknown_name(surface, node, dotted, where, _when(failure, at_module_level))
     for site in model.calls:
         yield from _call(model, surface, site, where)
+
+
+def _may_lack_a_name(model: ModuleModel, surface: Surface) -> bool:
+    """A cheap look at the text before the walk that finds references with their scopes: does some
+    dotted name from an SDK import (`restate.x.y`, `rs.vm.X` after `import restate as rs`, an
+    imported name itself) miss in the target? Matches in strings or comments only cost the walk."""
+    imported: dict[str, set[str]] = {}
+    for bindings in [model.bindings, *(f.bindings for f in model.functions)]:
+        for name, found in bindings.items():
+            for b in found:
+                if b.kind == "import" and b.qualname and (b.qualname == "restate" or b.qualname.startswith("restate.")):
+                    imported.setdefault(name, set()).add(b.qualname)
+    if not imported:
+        return False
+    dotted = {q for qualnames in imported.values() for q in qualnames}
+    dotted |= {m.group(0) for m in _SDK_PATH.finditer(model.source.text)}  # `import restate.x`, `from restate.x import`
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, imported)) + r")((?:\s*\.\s*\w+)+)")
+    for m in pattern.finditer(model.source.text):
+        attrs = re.sub(r"\s+", "", m.group(2))
+        dotted |= {q + attrs for q in imported[m.group(1)]}
+    return any(isinstance(surface.lookup(d), Missing) for d in dotted)
+
+
+_SDK_PATH = re.compile(r"\brestate(?:\.\w+)+")
 
 
 def _target_text(target, surface: Surface) -> str:
