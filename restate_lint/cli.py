@@ -18,12 +18,13 @@ from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
 from restate_lint.runner import Result, lint_paths, print_internal_errors
 from restate_lint.fixes import MAX_ROUNDS, Outcome, fix_paths, write
-from restate_lint.output import FORMATTERS, concise_line, fix_summary, render_text, summary_line, unsafe_warning
+from restate_lint.output.full import print_full
+from restate_lint.output import FORMATTERS, fix_summary, render_text, summary_line, unsafe_warning
 from restate_lint.workspace import common_root, lint_projects, projects, settings_loader
 from restate_lint.registry import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ["text", "concise", *FORMATTERS]
+FORMATS = ["full", "concise", "text", *FORMATTERS]  # text: the one-line form's old name
 
 
 class _DefaultToCheck(click.Group):
@@ -63,7 +64,7 @@ def _config_options(config: Optional[Path], no_config: bool) -> None:
 @click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or ALL), replacing the configured set.")
 @click.option("--extend-select", multiple=True, help="Rules to enable on top of the selected set.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output-format", "--format", "fmt", type=click.Choice(FORMATS), default="full", show_default=True, help="How to print the diagnostics (--format is the old name).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix, --fix-only or --diff: apply unsafe fixes too (they change what handlers journal).")
 @click.option("--fix-only", is_flag=True, help="Apply fixes in place and report nothing else.")
@@ -166,14 +167,14 @@ def _report(result: Result, fmt: str, statistics: bool, quiet: bool, root: Path,
     summary is always shown: files were changed)."""
     if fmt in FORMATTERS:
         click.echo(FORMATTERS[fmt](result, root), err=err, nl=False)
-    elif fmt == "concise":
-        for d in result.diagnostics:
-            click.echo(concise_line(d), err=err)
+    elif fmt == "full":
+        console = Console(highlight=False, soft_wrap=True, stderr=err)
+        print_full(console, result, summary=not quiet, unsafe=unsafe, fixed=fixed)
     else:
         console = Console(highlight=False, soft_wrap=True, stderr=err)
         summary = not quiet and (console.is_terminal or fixed is not None)
         render_text(console, result.diagnostics, summary=summary, statistics=statistics, unsafe=unsafe, fixed=fixed)
-    if fmt != "text" and fixed is not None and not quiet:
+    if fmt in FORMATTERS and fixed is not None and not quiet:
         click.echo(summary_line(result.diagnostics, unsafe, fixed), err=True)
 
 

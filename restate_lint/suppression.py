@@ -81,18 +81,18 @@ def apply(diagnostics: list[Diagnostic], suppressions: list[Suppression], is_ena
     for s in suppressions:
         anchor = (Position(s.row, s.column), Position(s.row, s.column))
         if s.style == "ignore" and not s.has_reason:
-            meta.append(Finding("RST901", anchor, "Say why this is ignored: `# restate-lint: ignore[RSTnnn] -- reason`"))
+            meta.append(Finding("RST901", anchor, "Ignore comment without a reason: say why after `--`, as in `# restate-lint: ignore[RSTnnn] -- reason`"))
         if s.codes is None:
             if s.style == "ignore" and not s.used:
-                meta.append(Finding("RST900", anchor, "Unused `restate-lint: ignore`: nothing on this line is reported; remove it"))
+                meta.append(Finding("RST900", anchor, "Unused `restate-lint: ignore`, nothing on this line is reported: remove it"))
             continue  # a blanket `# noqa` may serve other linters
         for code in sorted(s.codes - s.used):
             if not code.startswith("RST"):
                 continue  # another tool's code
             if code not in known_codes:
-                meta.append(Finding("RST900", anchor, f"Unknown rule code {code} in suppression comment; remove or correct it"))
+                meta.append(Finding("RST900", anchor, f"Unknown rule code {code} in suppression comment: remove or correct it"))
             elif is_enabled(code):
-                meta.append(Finding("RST900", anchor, f"Unused suppression of {code}: it is not reported on this line; remove it"))
+                meta.append(Finding("RST900", anchor, f"Unused suppression of {code} (it is not reported on this line): remove it"))
     return kept, meta
 
 

@@ -12,7 +12,7 @@ from restate_lint.diagnostics import Diagnostic, Severity
 from restate_lint.fixes import applies
 from restate_lint.output.locations import printable
 
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
+CODE_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
 
 
 def concise_line(d: Diagnostic) -> str:
@@ -27,7 +27,7 @@ def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, 
         line = Text()
         line.append(f"{printable(d.filename)}:{d.start.row}:{d.start.column}:", style="bold")
         line.append(" ")
-        line.append(d.code, style=_STYLE[d.severity])
+        line.append(d.code, style=CODE_STYLE[d.severity])
         if applies(d.fix, unsafe):
             line.append(" [*]", style="cyan")
         line.append(f" {d.message}")
