@@ -5,26 +5,26 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import click
-from rich.console import Console
 
 from restate_lint import __version__
-from restate_lint.config import ConfigError, Settings, check_selectors
+from restate_lint.config import ConfigError, Settings, check_selectors, project_root
 from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
 from restate_lint.runner import Result, lint_paths, print_internal_errors
 from restate_lint.fixes import MAX_ROUNDS, Outcome, fix_paths, write
-from restate_lint.output.full import print_full
-from restate_lint.output import FORMATTERS, fix_summary, render_text, summary_line, unsafe_warning
+from restate_lint.output import fix_summary, unsafe_warning
+from restate_lint.output.locations import printable
+from restate_lint.output.report import COLORS, FORMATS, Report
 from restate_lint.workspace import common_root, lint_projects, projects, settings_loader
 from restate_lint.registry import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ["full", "concise", "text", *FORMATTERS]  # text: the one-line form's old name
 
 
 class _DefaultToCheck(click.Group):
@@ -59,78 +59,149 @@ def _config_options(config: Optional[Path], no_config: bool) -> None:
         raise ConfigError(f"{config}: no such config file")
 
 
+def options(*decorators: Callable) -> Callable:
+    """Several click options as one decorator: the groups below are shared between commands."""
+
+    def apply(fn: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+
+    return apply
+
+
+selection_options = options(
+    click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or ALL), replacing the configured set."),
+    click.option("--extend-select", multiple=True, help="Rules to enable on top of the selected set."),
+    click.option("--ignore", multiple=True, help="Rules to disable."),
+)
+config_options = options(
+    click.option("--config", type=click.Path(path_type=Path), help="Read settings from this TOML file."),
+    click.option("--no-config", is_flag=True, help="Ignore configuration files."),
+)
+output_options = options(
+    click.option("--output-format", "--format", "fmt", type=click.Choice(FORMATS), envvar="RESTATE_LINT_OUTPUT_FORMAT", help="How to print the diagnostics [default: `output-format` in the config, else full] (--format is the old name)."),
+    click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output."),
+    click.option("--statistics", is_flag=True, help="Print only the count of problems per rule (as JSON with the json formats)."),
+    click.option("--color", type=click.Choice(COLORS), default="auto", show_default=True, help="Colour the text formats: on a terminal (auto), always or never."),
+    click.option("-q", "--quiet", is_flag=True, help="Print the diagnostics only, no summary."),
+    click.option("-s", "--silent", is_flag=True, help="Print nothing; the exit code still tells."),
+    click.option("-v", "--verbose", is_flag=True, help="Also say which files and configs are used, cache hits, and timings (on standard error)."),
+)
+fix_options = options(
+    click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what remains."),
+    click.option("--unsafe-fixes", is_flag=True, help="With --fix, --fix-only or --diff: apply unsafe fixes too (they change what handlers journal)."),
+    click.option("--fix-only", is_flag=True, help="Apply fixes in place and report nothing else."),
+    click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them."),
+    click.option("--fix-symlinks", is_flag=True, help="With --fix: also write through links to files outside the folders linted."),
+)
+run_options = options(
+    click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found."),
+    click.option("--stdin-filename", help="The name of the file read from `-` (standard input)."),
+    click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+    click.option("--cache-dir", type=click.Path(path_type=Path), envvar="RESTATE_LINT_CACHE_DIR", help="Where to keep the cache (default: .restate-lint-cache in each project's root)."),
+    click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes to lint with (default: the number of CPUs; small runs use one)."),
+)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or ALL), replacing the configured set.")
-@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selected set.")
-@click.option("--ignore", multiple=True, help="Rules to disable.")
-@click.option("--output-format", "--format", "fmt", type=click.Choice(FORMATS), default="full", show_default=True, help="How to print the diagnostics (--format is the old name).")
-@click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what remains.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix, --fix-only or --diff: apply unsafe fixes too (they change what handlers journal).")
-@click.option("--fix-only", is_flag=True, help="Apply fixes in place and report nothing else.")
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
-@click.option("--fix-symlinks", is_flag=True, help="With --fix: also write through links to files outside the folders linted.")
-@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found.")
-@click.option("--statistics", is_flag=True, help="Count the problems per rule.")
-@click.option("-q", "--quiet", is_flag=True, help="Print the diagnostics only, no summary.")
-@click.option("--config", type=click.Path(path_type=Path), help="Read settings from this TOML file.")
-@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
-@click.option("--stdin-filename", help="The name of the file read from `-` (standard input).")
-@click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="RESTATE_LINT_CACHE_DIR", help="Where to keep the cache (default: .restate-lint-cache in each project's root).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes to lint with (default: the number of CPUs; small runs use one).")
-def check(paths, select, extend_select, ignore, fmt, fix, unsafe_fixes, fix_only, diff, fix_symlinks, exit_zero, statistics, quiet, config, no_config, stdin_filename, force_exclude, no_cache, cache_dir, jobs) -> None:
+@selection_options
+@output_options
+@fix_options
+@run_options
+@config_options
+def check(paths: tuple[Path, ...], **o) -> None:
     """Lint PATHS (default: the current folder). `-` reads standard input (with --fix, the fixed
     text goes to standard output and the diagnostics to standard error)."""
+    started = time.perf_counter()
     paths = list(paths) or [Path(".")]
     overrides, display = {}, {}
     if Path("-") in paths:
-        stdin_path = Path(stdin_filename or "stdin.py")
+        stdin_path = Path(o["stdin_filename"] or "stdin.py")
         paths = [stdin_path if p == Path("-") else p for p in paths]
         overrides[stdin_path] = sys.stdin.buffer.read()
-        display[stdin_path] = stdin_filename or "-"
+        display[stdin_path] = o["stdin_filename"] or "-"
+
     def adjust(settings: Settings) -> Settings:
         return replace(
             settings,
-            select=_codes(select) or settings.select,
-            extend_select=settings.extend_select + _codes(extend_select),
-            ignore=settings.ignore + _codes(ignore),
-            force_exclude=force_exclude or settings.force_exclude,
+            select=_codes(o["select"]) or settings.select,
+            extend_select=settings.extend_select + _codes(o["extend_select"]),
+            ignore=settings.ignore + _codes(o["ignore"]),
+            force_exclude=o["force_exclude"] or settings.force_exclude,
         )
 
+    fixing = o["fix"] or o["fix_only"] or o["diff"]
     try:
-        _config_options(config, no_config)
+        _config_options(o["config"], o["no_config"])
         check_selectors(adjust(Settings()))
-        found = projects(paths, settings_loader(config, no_config, adjust), overrides)
-        jobs = jobs or os.cpu_count() or 1
+        report = _report_options(o)
+        found = projects(paths, settings_loader(o["config"], o["no_config"], adjust), overrides)
+        jobs = o["jobs"] or os.cpu_count() or 1
 
         def lint(current: dict) -> Result:
-            return lint_projects(found, current, display, cache=not no_cache, configured_cache=cache_dir, jobs=jobs)
+            return lint_projects(found, current, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs)
 
-        if fix or fix_only or diff:
-            outcome = fix_paths(paths, Settings(), unsafe_fixes, overrides, display, lint=lint)
+        if fixing:
+            outcome = fix_paths(paths, Settings(), o["unsafe_fixes"], overrides, display, lint=lint)
         else:
             result = lint(overrides)
     except (ConfigError, PathError) as exc:
         _fail(str(exc))
         return
+    if not found and not report.silent:
+        click.echo("restate-lint: warning: No Python files found under the given paths", err=True)
     root = common_root(found)
-    if fix or fix_only or diff:
+    if fixing:
         result = outcome.result
         trees = [p if p.is_dir() else p.parent for p in paths if p not in overrides]
-        findings = _apply(outcome, diff, fix_only, quiet, overrides, unsafe_fixes, trees, fix_symlinks)
-        if not fix_only and not diff:
+        findings = _apply(outcome, o["diff"], o["fix_only"], report.quiet or report.silent, overrides, o["unsafe_fixes"], trees, o["fix_symlinks"])
+        if not o["fix_only"] and not o["diff"]:
             # with standard input fixed, standard output holds the fixed text
             stdin_fixed = any(f.path in overrides for f in outcome.files.values())
-            _report(result, fmt, statistics, quiet, root, unsafe_fixes, fixed=outcome.total_fixed, err=stdin_fixed)
+            _emit(report, result, root, fixed=outcome.total_fixed, err=stdin_fixed)
     else:
         findings = bool(result.diagnostics)
-        _report(result, fmt, statistics, quiet, root, unsafe_fixes)
+        _emit(report, result, root)
+    if o["verbose"]:
+        _print_verbose(found, result, time.perf_counter() - started)
     if result.internal_errors:
         print_internal_errors(result.internal_errors)
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if findings and not o["exit_zero"] else EXIT_CLEAN)
+
+
+def _report_options(o: dict) -> Report:
+    """How to report: the command line, else RESTATE_LINT_OUTPUT_FORMAT (click reads it), else the
+    working directory's config (`output-format`), else `full`."""
+    fmt = o["fmt"]
+    if fmt is None:
+        fmt = settings_loader(o["config"], o["no_config"])(project_root(Path("."))).output_format or "full"
+        if fmt not in FORMATS:
+            raise ConfigError(f"`output-format` must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    return Report(fmt, o["statistics"], o["quiet"], o["silent"], o["color"], o["unsafe_fixes"], o["output_file"])
+
+
+def _emit(report: Report, result: Result, root: Path, fixed: Optional[int] = None, err: bool = False) -> None:
+    try:
+        report.emit(result, root, fixed, err)
+    except OSError as exc:
+        _fail(f"cannot write {report.output_file}: {exc.strerror or exc}")
+
+
+def _print_verbose(found: list, result: Result, seconds: float) -> None:
+    """What -v tells on standard error: per project its root, config and files; the cache; the time."""
+    for project in found:
+        settings = project.settings
+        click.echo(f"restate-lint: project {settings.root} (config: {settings.config_file or 'none'}), {len(project.paths)} files", err=True)
+        for path in project.paths:
+            click.echo(f"restate-lint:   checking {printable(str(path))}", err=True)
+    stats = result.cache_stats
+    for stage in sorted({kind for kind, _ in stats}):
+        click.echo(f"restate-lint: cache {stage}: {stats[stage, 'hit']} hits, {stats[stage, 'miss']} misses", err=True)
+    click.echo(f"restate-lint: {result.files} files checked in {seconds:.2f}s", err=True)
 
 
 def _apply(outcome: Outcome, diff: bool, fix_only: bool, quiet: bool, overrides: dict, unsafe: bool, trees: list[Path], follow_links: bool) -> bool:
@@ -160,22 +231,6 @@ def _apply(outcome: Outcome, diff: bool, fix_only: bool, quiet: bool, overrides:
             click.echo(fix_summary("Fixed", outcome.total_fixed, remaining, unsafe), err=bool(overrides))
         return False
     return bool(remaining)
-
-
-def _report(result: Result, fmt: str, statistics: bool, quiet: bool, root: Path, unsafe: bool, fixed: Optional[int] = None, err: bool = False) -> None:
-    """Print the diagnostics in the chosen format; `fixed` is how many --fix fixed (then the text
-    summary is always shown: files were changed)."""
-    if fmt in FORMATTERS:
-        click.echo(FORMATTERS[fmt](result, root), err=err, nl=False)
-    elif fmt == "full":
-        console = Console(highlight=False, soft_wrap=True, stderr=err)
-        print_full(console, result, summary=not quiet, unsafe=unsafe, fixed=fixed)
-    else:
-        console = Console(highlight=False, soft_wrap=True, stderr=err)
-        summary = not quiet and (console.is_terminal or fixed is not None)
-        render_text(console, result.diagnostics, summary=summary, statistics=statistics, unsafe=unsafe, fixed=fixed)
-    if fmt in FORMATTERS and fixed is not None and not quiet:
-        click.echo(summary_line(result.diagnostics, unsafe, fixed), err=True)
 
 
 @main.command("rules")
@@ -209,8 +264,7 @@ def show_rule(code: str) -> None:
 @main.command("graph")
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid", show_default=True)
-@click.option("--config", type=click.Path(path_type=Path), help="Read settings (excludes) from this TOML file.")
-@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@config_options
 def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
     """Draw the calls between the Restate handlers under PATH (default: the current folder).
 

@@ -37,6 +37,7 @@ class Settings:
     extend_io: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     force_exclude: bool = False  # apply the excludes to files named explicitly too (pre-commit)
+    output_format: Optional[str] = None  # the command line's, when it names none
     root: Path = field(default_factory=Path.cwd)
     config_file: Optional[Path] = None
 
@@ -98,13 +99,22 @@ def _strings(key: str) -> Callable[[Any], tuple[str, ...]]:
     return parse
 
 
-def _flag(key: str) -> Callable[[Any], bool]:
-    def parse(value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"`{key}` must be true or false")
-        return value
+def _typed(kind: type, what: str) -> Callable[[str], Callable[[Any], Any]]:
+    """A parser factory for a setting of one plain type: `_typed(bool, "true or false")(key)`."""
 
-    return parse
+    def for_key(key: str) -> Callable[[Any], Any]:
+        def parse(value: Any) -> Any:
+            if not isinstance(value, kind):
+                raise ConfigError(f"`{key}` must be {what}")
+            return value
+
+        return parse
+
+    return for_key
+
+
+_flag = _typed(bool, "true or false")
+_string = _typed(str, "a string")
 
 
 def _per_file_ignores(value: Any) -> tuple:
@@ -132,6 +142,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "extend-nondeterministic": ("extend_nondeterministic", _strings("extend-nondeterministic")),
     "extend-io": ("extend_io", _strings("extend-io")),
     "allow": ("allow", _strings("allow")),
+    "output-format": ("output_format", _string("output-format")),
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
@@ -46,6 +47,7 @@ class Result:
     # fixes edit these bytes, and SARIF hashes them
     sources: dict[str, tuple[Path, bytes]] = field(default_factory=dict)
     linker: Optional[Linker] = None
+    cache_stats: Counter = field(default_factory=Counter)  # (stage, "hit" | "miss") -> count
 
 
 @dataclass

@@ -99,6 +99,8 @@ def lint_projects(
         merged.internal_errors.extend(result.internal_errors)
         merged.loaded |= result.loaded
         merged.sources.update(result.sources)
+        if store is not None:
+            merged.cache_stats.update(store.stats)
     merged.diagnostics.sort(key=Diagnostic.sort_key)
     return merged
 

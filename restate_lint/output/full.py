@@ -215,9 +215,9 @@ def _render_frame(rows: list, gutter: str) -> Text:
     return out
 
 
-def print_full(console, result, summary: bool, unsafe: bool, fixed: Optional[int] = None) -> None:
-    """The diagnostics of `result` in one print (rich's cost is per call), then the summary."""
-    width = console.width if console.is_terminal else None
+def print_full(console, result, summary: bool, unsafe: bool, fixed: Optional[int], width: Optional[int]) -> None:
+    """The diagnostics of `result` in one print (rich's cost is per call), then the summary;
+    `width` is the terminal's (None: not a terminal)."""
     text = render_full(result.diagnostics, result.sources, unsafe, width)
     if summary:
         text.append("\n\n" if result.diagnostics else "")
