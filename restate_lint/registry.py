@@ -72,7 +72,7 @@ define("RST502", "except-exception-swallows-terminal", "W", "unsafe", "except Ex
 define("RST601", "non-replay-aware-logging", "I", "safe", "print or unfiltered logger in durable code")
 define("RST701", "deterministic-id-as-secret", "W", "none", "ctx.uuid()/ctx.random() value used as a secret")
 define("RST702", "redundant-idempotency-key", "I", "none", "idempotency_key= on a call made from a handler")
-define("RST900", "unused-suppression", "W", "none", "suppression comment that suppressed nothing")
+define("RST900", "unused-suppression", "W", "safe", "suppression comment that suppressed nothing")
 define("RST901", "suppression-without-reason", "I", "none", "ignore comment without a reason")
 define("RST999", "syntax-error", "E", "none", "file cannot be parsed")
 
