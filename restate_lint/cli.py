@@ -13,7 +13,7 @@ from typing import Callable, Optional
 import click
 
 from restate_lint import __version__
-from restate_lint.config import ConfigError, Settings, check_selectors, project_root
+from restate_lint.config import OPTIONS, ConfigError, Settings, check_selectors, parse_version, project_root
 from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
 from restate_lint.runner import Result, lint_paths, print_internal_errors
@@ -22,7 +22,7 @@ from restate_lint.output import fix_summary, unsafe_warning
 from restate_lint.output.locations import printable
 from restate_lint.output.report import COLORS, FORMATS, Report
 from restate_lint.workspace import common_root, lint_projects, projects, settings_loader
-from restate_lint.registry import RULES
+from restate_lint.registry import RULES, family
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -33,6 +33,8 @@ class _DefaultToCheck(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
+        if args[0] == "check":  # a reason only as `--add-noqa=REASON`: `--add-noqa src/` names a path
+            args = [arg + "=" if arg == "--add-noqa" else arg for arg in args]
         return super().parse_args(ctx, args)
 
 
@@ -41,9 +43,9 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+def _codes(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
     """`--select A,B --select C` -> (A, B, C)."""
-    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+    return tuple(code.strip().upper() if upper else code.strip() for value in values for code in value.split(",") if code.strip())
 
 
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,6 +77,16 @@ selection_options = options(
     click.option("--extend-select", multiple=True, help="Rules to enable on top of the selected set."),
     click.option("--ignore", multiple=True, help="Rules to disable."),
 )
+settings_options = options(
+    click.option("--exclude", multiple=True, help="File patterns to skip, replacing the configured `exclude`."),
+    click.option("--extend-exclude", multiple=True, help="File patterns to skip on top of `exclude`."),
+    click.option("--per-file-ignores", multiple=True, metavar="PATTERN:CODES", help="Rules to disable in matching files, replacing the configured `per-file-ignores` (`tests/*:RST101,RST2`)."),
+    click.option("--extend-per-file-ignores", multiple=True, metavar="PATTERN:CODES", help="Like --per-file-ignores, on top of the configured ones."),
+    click.option("--target-sdk-version", help="The restate-sdk version the code runs on (`1.3.0`), instead of the one found."),
+    click.option("--fixable", multiple=True, help="Rules whose fixes are offered (default: all)."),
+    click.option("--unfixable", multiple=True, help="Rules whose fixes are never offered."),
+    click.option("--ignore-noqa", is_flag=True, help="Report what suppression comments would hide (and do not check the comments)."),
+)
 config_options = options(
     click.option("--config", type=click.Path(path_type=Path), help="Read settings from this TOML file."),
     click.option("--no-config", is_flag=True, help="Ignore configuration files."),
@@ -94,6 +106,13 @@ fix_options = options(
     click.option("--fix-only", is_flag=True, help="Apply fixes in place and report nothing else."),
     click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them."),
     click.option("--fix-symlinks", is_flag=True, help="With --fix: also write through links to files outside the folders linted."),
+    click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit with 1 when anything was fixed, even if no problem remains."),
+    click.option("--add-noqa", metavar="[=REASON]", help="Add `# noqa: CODE` (with ` -- REASON`) to every line with a problem, and stop."),
+    click.option("--watch", is_flag=True, help="Lint again whenever a file of the projects changes (Ctrl-C stops)."),
+)
+show_options = options(
+    click.option("--show-files", is_flag=True, help="Print the files that would be linted, and stop."),
+    click.option("--show-settings", is_flag=True, help="Print, for each file, its config file and the rules on for it, and stop."),
 )
 run_options = options(
     click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found."),
@@ -108,8 +127,10 @@ run_options = options(
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @selection_options
+@settings_options
 @output_options
 @fix_options
+@show_options
 @run_options
 @config_options
 def check(paths: tuple[Path, ...], **o) -> None:
@@ -124,26 +145,28 @@ def check(paths: tuple[Path, ...], **o) -> None:
         overrides[stdin_path] = sys.stdin.buffer.read()
         display[stdin_path] = o["stdin_filename"] or "-"
 
-    def adjust(settings: Settings) -> Settings:
-        return replace(
-            settings,
-            select=_codes(o["select"]) or settings.select,
-            extend_select=settings.extend_select + _codes(o["extend_select"]),
-            ignore=settings.ignore + _codes(o["ignore"]),
-            force_exclude=o["force_exclude"] or settings.force_exclude,
-        )
-
     fixing = o["fix"] or o["fix_only"] or o["diff"]
     try:
         _config_options(o["config"], o["no_config"])
+        adjust = _adjuster(o)
         check_selectors(adjust(Settings()))
         report = _report_options(o)
         found = projects(paths, settings_loader(o["config"], o["no_config"], adjust), overrides)
+        if o["show_files"] or o["show_settings"]:
+            _show(found, o["show_settings"])
+            return
         jobs = o["jobs"] or os.cpu_count() or 1
 
         def lint(current: dict) -> Result:
             return lint_projects(found, current, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs)
 
+        if (o["add_noqa"] is not None or o["watch"]) and (fixing or overrides):
+            raise ConfigError("--add-noqa and --watch work on files on disk, without --fix, --diff or standard input")
+        if o["add_noqa"] is not None:
+            sys.exit(_add_noqa(lint({}), o["add_noqa"], paths, report))
+        if o["watch"]:
+            _watch(found, lambda: projects(paths, settings_loader(o["config"], o["no_config"], adjust)), lambda now: lint_projects(now, None, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs), report)
+            return
         if fixing:
             outcome = fix_paths(paths, Settings(), o["unsafe_fixes"], overrides, display, lint=lint)
         else:
@@ -158,6 +181,7 @@ def check(paths: tuple[Path, ...], **o) -> None:
         result = outcome.result
         trees = [p if p.is_dir() else p.parent for p in paths if p not in overrides]
         findings = _apply(outcome, o["diff"], o["fix_only"], report.quiet or report.silent, overrides, o["unsafe_fixes"], trees, o["fix_symlinks"])
+        findings = findings or (o["exit_non_zero_on_fix"] and outcome.total_fixed > 0)
         if not o["fix_only"] and not o["diff"]:
             # with standard input fixed, standard output holds the fixed text
             stdin_fixed = any(f.path in overrides for f in outcome.files.values())
@@ -171,6 +195,107 @@ def check(paths: tuple[Path, ...], **o) -> None:
         print_internal_errors(result.internal_errors)
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if findings and not o["exit_zero"] else EXIT_CLEAN)
+
+
+def _adjuster(o: dict) -> Callable[[Settings], Settings]:
+    """The command line's settings, applied on top of each project's (as Ruff's: flags that name a
+    setting replace it, `--extend-*` flags add to it)."""
+    per_file = _per_file(o["per_file_ignores"])
+    extend_per_file = _per_file(o["extend_per_file_ignores"])
+    sdk = parse_version(o["target_sdk_version"]) if o["target_sdk_version"] else None
+
+    def adjust(settings: Settings) -> Settings:
+        return replace(
+            settings,
+            select=_codes(o["select"]) or settings.select,
+            extend_select=settings.extend_select + _codes(o["extend_select"]),
+            ignore=settings.ignore + _codes(o["ignore"]),
+            force_exclude=o["force_exclude"] or settings.force_exclude,
+            exclude=_codes(o["exclude"], upper=False) or settings.exclude,
+            extend_exclude=settings.extend_exclude + _codes(o["extend_exclude"], upper=False),
+            per_file_ignores=(per_file or settings.per_file_ignores) + extend_per_file,
+            target_sdk_version=sdk or settings.target_sdk_version,
+            fixable=_codes(o["fixable"]) or settings.fixable,
+            unfixable=settings.unfixable + _codes(o["unfixable"]),
+            ignore_noqa=o["ignore_noqa"] or settings.ignore_noqa,
+        )
+
+    return adjust
+
+
+def _per_file(values: tuple[str, ...]) -> tuple:
+    """`--per-file-ignores 'tests/*:RST101,RST2'` -> (("tests/*", ("RST101", "RST2")),)."""
+    pairs = []
+    for value in values:
+        pattern, sep, codes = value.rpartition(":")
+        if not sep or not pattern or not codes.strip():
+            raise ConfigError(f"--per-file-ignores takes PATTERN:CODES, not {value!r}")
+        pairs.append((pattern, _codes((codes,))))
+    return tuple(pairs)
+
+
+def _add_noqa(result: Result, reason: str, paths: list[Path], report: Report) -> int:
+    from restate_lint.noqa import add_noqa
+
+    files, added = add_noqa(result, reason.strip())
+    errors = write(files, [p if p.is_dir() else p.parent for p in paths])
+    if errors or result.internal_errors:
+        print_internal_errors(errors + result.internal_errors)
+        return EXIT_ERROR
+    if not report.silent:
+        click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}.", err=True)
+    return EXIT_CLEAN
+
+
+def _watch(found: list, rediscover: Callable[[], list], lint: Callable[[list], Result], report: Report, interval: float = 0.5) -> None:
+    """Lint, then again whenever a file of the projects (or their config) changes, is added or
+    removed; the cache makes each run cost what changed. Ctrl-C stops."""
+    try:
+        while True:
+            result = lint(found)
+            _emit(report, result, common_root(found))
+            sys.stdout.flush()
+            click.echo("restate-lint: watching for file changes (Ctrl-C stops)", err=True)
+            before = _stamps(found)
+            while True:
+                time.sleep(interval)
+                try:
+                    found = rediscover()
+                except (ConfigError, PathError) as exc:
+                    click.echo(f"restate-lint: error: {exc}", err=True)
+                    continue
+                if _stamps(found) != before:
+                    break
+            click.echo("restate-lint: a file changed, linting again", err=True)
+    except KeyboardInterrupt:
+        return
+
+
+def _stamps(found: list) -> dict:
+    stamps = {}
+    for project in found:
+        for path in [*project.files, *project.paths, *([project.settings.config_file] if project.settings.config_file else [])]:
+            try:
+                stat = os.stat(path)
+                stamps[path] = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                stamps[path] = None
+    return stamps
+
+
+def _show(found: list, settings: bool) -> None:
+    """--show-files: the files, one a line (as Ruff's, absolute and sorted); --show-settings: with
+    each, where its settings come from and the rules on for it."""
+    files = sorted((path.resolve(), project.settings) for project in found for path in project.paths)
+    for path, s in files:
+        click.echo(printable(str(path)))
+        if settings:
+            codes = sorted(s.enabled_codes(path))
+            click.echo(f"  project: {printable(str(s.root))}")
+            click.echo(f"  config: {printable(str(s.config_file)) if s.config_file else 'none (defaults)'}")
+            click.echo(f"  rules ({len(codes)}): {', '.join(codes)}")
+            if s.fixable is not None or s.unfixable:
+                click.echo(f"  fixable: {', '.join(sorted(s.fixable_codes()))}")
 
 
 def _report_options(o: dict) -> Report:
@@ -249,16 +374,53 @@ def list_rules(fmt: str) -> None:
 
 
 @main.command("rule")
-@click.argument("code")
-def show_rule(code: str) -> None:
-    """Print the documentation page of a rule."""
-    code = code.upper()
-    if code not in RULES:
+@click.argument("code", required=False)
+@click.option("--all", "every", is_flag=True, help="Every rule's page.")
+@click.option("--output-format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show_rule(code: Optional[str], every: bool, fmt: str) -> None:
+    """Print the documentation page of a rule (or, with --all, of every rule)."""
+    if (code is None) == (not every):
+        _fail("name a rule (`restate-lint rule RST201`) or pass --all")
+    codes = sorted(RULES) if every else [code.upper()]
+    if codes[0] not in RULES:
         _fail(f"unknown rule {code!r} (see `restate-lint rules`)")
-    text = rule_doc(code)
-    if text is None:
-        _fail(f"no documentation found for {code}")
-    click.echo(text)
+    pages = {c: rule_doc(c) for c in codes}
+    missing = [c for c, page in pages.items() if page is None]
+    if missing:
+        _fail(f"no documentation found for {', '.join(missing)}")
+    if fmt == "json":
+        import json
+
+        items = [_rule_json(c, pages[c]) for c in codes]
+        click.echo(json.dumps(items if every else items[0], indent=2, ensure_ascii=False))
+        return
+    click.echo("\n".join(pages[c] for c in codes))
+
+
+def _rule_json(code: str, page: str) -> dict:
+    rule = RULES[code]
+    return {
+        "code": code, "name": rule.name, "severity": rule.severity.value, "fix": rule.fix,
+        "default": rule.default_enabled, "family": family(code), "summary": rule.summary, "url": rule.url, "explanation": page,
+    }  # fmt: skip
+
+
+@main.command("config")
+@click.argument("key", required=False)
+def show_config(key: Optional[str]) -> None:
+    """Every setting of `[tool.restate-lint]` with its type, default and meaning (or one KEY's)."""
+    if key is not None and key not in OPTIONS:
+        _fail(f"unknown setting {key!r} (known: {', '.join(OPTIONS)})")
+    for name in [key] if key else OPTIONS:
+        kind, default, meaning = OPTIONS[name]
+        click.echo(f"{name}\n  type: {kind}\n  default: {default}\n  {meaning}")
+
+
+@main.command("version")
+@click.option("--output-format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def version(fmt: str) -> None:
+    """Print restate-lint's version."""
+    click.echo(f'{{"version": "{__version__}"}}' if fmt == "json" else f"restate-lint {__version__}")
 
 
 @main.command("graph")

@@ -342,7 +342,7 @@ def check_key(file: ScannedFile, facts: ModuleFacts, settings: Settings) -> str:
     from restate_lint.sdk_version import target_sdk_version  # noqa: PLC0415 - only on a cache miss path's key
 
     codes = tuple(sorted(settings.enabled_codes(file.path)))
-    return digest(file.digest, file.name, str(file.path), digest(facts), codes, target_sdk_version(settings), catalogue_settings(settings))
+    return digest(file.digest, file.name, str(file.path), digest(facts), codes, target_sdk_version(settings), catalogue_settings(settings), settings.ignore_noqa)
 
 
 def print_internal_errors(errors: list[str]) -> None:
