@@ -252,11 +252,11 @@ def _watch(found: list, rediscover: Callable[[], list], lint: Callable[[list], R
     removed; the cache makes each run cost what changed. Ctrl-C stops."""
     try:
         while True:
+            before = _stamps(found)  # taken first: a change made while linting is linted next
             result = lint(found)
             _emit(report, result, common_root(found))
             sys.stdout.flush()
             click.echo("restate-lint: watching for file changes (Ctrl-C stops)", err=True)
-            before = _stamps(found)
             while True:
                 time.sleep(interval)
                 try:
