@@ -20,7 +20,7 @@ import pickle
 import secrets
 import stat
 import tempfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from pathlib import Path
 from typing import Any, Optional
 
@@ -98,6 +98,7 @@ class Cache:
         self.directory = directory
         self.memory: Optional[OrderedDict] = OrderedDict() if memory else None
         self._ready = False
+        self.stats: Counter = Counter()  # (kind, "hit" | "miss") -> count, for --verbose
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.directory is not None
@@ -105,6 +106,11 @@ class Cache:
 
     def get(self, kind: str, key: str) -> Any:
         """The entry, or None when there is none (or it cannot be read)."""
+        found = self._get(kind, key)
+        self.stats[kind, "miss" if found is None else "hit"] += 1
+        return found
+
+    def _get(self, kind: str, key: str) -> Any:
         if self.memory is not None:
             found = self.memory.get((kind, key), _MISS)
             if found is not _MISS:

@@ -28,7 +28,7 @@ def lint_model(model: ModuleModel, settings: Settings, path: Path, internal_erro
             internal_errors.append(f"{model.path}: internal error in {check.__module__}.{check.__name__}:\n{traceback.format_exc()}")
     positioner = _Positioner(model)
     diagnostics = [positioner.diagnostic(f) for f in _dedupe(findings)]
-    suppressions = suppression.find(model.source)
+    suppressions = [] if settings.ignore_noqa else suppression.find(model.source)
     kept, meta = suppression.apply(diagnostics, suppressions, lambda code: code in enabled, RULES)
     kept.extend(positioner.diagnostic(f) for f in meta if f.code in enabled)
     return kept

@@ -37,6 +37,10 @@ class Settings:
     extend_io: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     force_exclude: bool = False  # apply the excludes to files named explicitly too (pre-commit)
+    output_format: Optional[str] = None  # the command line's, when it names none
+    fixable: Optional[tuple[str, ...]] = None  # None: every rule's fixes
+    unfixable: tuple[str, ...] = ()
+    ignore_noqa: bool = False  # the command line's --ignore-noqa: suppression comments are not read
     root: Path = field(default_factory=Path.cwd)
     config_file: Optional[Path] = None
 
@@ -48,6 +52,11 @@ class Settings:
                 if _matcher((pattern,))(_relative(path, self.root)):
                     chosen -= expand(codes)
         return frozenset(chosen)
+
+    def fixable_codes(self) -> frozenset:
+        """The rules whose fixes are offered (`fixable` minus `unfixable`, as Ruff's)."""
+        chosen = expand(self.fixable) if self.fixable is not None else set(RULES)
+        return frozenset(chosen - expand(self.unfixable))
 
     def is_excluded(self, path: Path, is_dir: bool) -> bool:
         return _matcher(self.exclude + self.extend_exclude)(_relative(path, self.root))
@@ -106,13 +115,22 @@ def _strings(key: str) -> Callable[[Any], tuple[str, ...]]:
     return parse
 
 
-def _flag(key: str) -> Callable[[Any], bool]:
-    def parse(value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"`{key}` must be true or false")
-        return value
+def _typed(kind: type, what: str) -> Callable[[str], Callable[[Any], Any]]:
+    """A parser factory for a setting of one plain type: `_typed(bool, "true or false")(key)`."""
 
-    return parse
+    def for_key(key: str) -> Callable[[Any], Any]:
+        def parse(value: Any) -> Any:
+            if not isinstance(value, kind):
+                raise ConfigError(f"`{key}` must be {what}")
+            return value
+
+        return parse
+
+    return for_key
+
+
+_flag = _typed(bool, "true or false")
+_string = _typed(str, "a string")
 
 
 def _per_file_ignores(value: Any) -> tuple:
@@ -140,6 +158,28 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "extend-nondeterministic": ("extend_nondeterministic", _strings("extend-nondeterministic")),
     "extend-io": ("extend_io", _strings("extend-io")),
     "allow": ("allow", _strings("allow")),
+    "output-format": ("output_format", _string("output-format")),
+    "fixable": ("fixable", _strings("fixable")),
+    "unfixable": ("unfixable", _strings("unfixable")),
+}
+
+
+# key -> (type, default, meaning): `restate-lint config [KEY]`
+OPTIONS: dict[str, tuple[str, str, str]] = {
+    "select": ("list of rule selectors", "every error and warning rule", "Rules to enable: codes (RST201), prefixes (RST2) or ALL; replaces the default set."),
+    "extend-select": ("list of rule selectors", "[]", "Rules to enable on top of `select` (the info-level ones, say)."),
+    "ignore": ("list of rule selectors", "[]", "Rules to disable."),
+    "exclude": ("list of file patterns", repr(list(DEFAULT_EXCLUDES)).replace("'", '"'), "Files and folders never walked into: a name matches any path component, a pattern with `/` matches from the project root."),
+    "extend-exclude": ("list of file patterns", "[]", "More patterns to exclude, on top of `exclude`."),
+    "force-exclude": ("boolean", "false", "Apply the excludes to files named on the command line too (what pre-commit needs)."),
+    "per-file-ignores": ("table of pattern = [rule selectors]", "{}", "Rules to disable in the files a pattern matches."),
+    "target-sdk-version": ("version string", "the installed restate-sdk's, else the newest", "The restate-sdk version the code runs on (\"1.3.0\"); some rules depend on it."),
+    "extend-nondeterministic": ("list of qualified names", "[]", "More non-deterministic APIs for RST101 (a function, a class or a whole module)."),
+    "extend-io": ("list of qualified names", "[]", "More I/O APIs for RST102."),
+    "allow": ("list of qualified names", "[]", "Catalogued APIs (and all under them) that durable code may call."),
+    "output-format": ("string", "\"full\"", "How `check` prints its report when neither --output-format nor RESTATE_LINT_OUTPUT_FORMAT says: full, concise, json, json-lines, sarif, github, gitlab, rdjson, azure, pylint or junit."),
+    "fixable": ("list of rule selectors", "every rule", "Rules whose fixes are offered and applied."),
+    "unfixable": ("list of rule selectors", "[]", "Rules whose fixes are never offered (taken out of `fixable`)."),
 }
 
 
@@ -216,5 +256,5 @@ def load(path: Optional[Path], root: Path) -> Settings:
 
 def check_selectors(settings: Settings) -> None:
     """Fail early, with one line, on a selector that names no rule."""
-    for selectors in (settings.select, settings.extend_select, settings.ignore, *(c for _, c in settings.per_file_ignores)):
+    for selectors in (settings.select, settings.extend_select, settings.ignore, settings.fixable, settings.unfixable, *(c for _, c in settings.per_file_ignores)):
         expand(selectors)

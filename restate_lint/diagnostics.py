@@ -84,6 +84,44 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         return (self.filename, self.start.row, self.start.column, self.code)
 
+    @property
+    def problem(self) -> str:
+        """What is wrong, in one short line (the message's first part)."""
+        return split_message(self.message)[0]
+
+    @property
+    def help(self) -> Optional[str]:
+        """What to do about it (the message's last part), if the message says."""
+        return split_message(self.message)[1]
+
+
+def split_message(message: str) -> tuple[str, Optional[str]]:
+    """A message is written "problem[: why]. Advice" or "problem: advice". The help is its last
+    sentence (after a top-level ". " followed by a capital or a backtick); a message of one
+    sentence is split at its first top-level ": ". Top-level: outside `code` and brackets, which
+    hold names and call chains with dots and colons of their own. The help starts with a capital;
+    neither part keeps a final period (as Ruff's messages)."""
+    sentence = colon = None
+    depth, in_code = 0, False
+    for i, c in enumerate(message):
+        if c == "`":
+            in_code = not in_code
+        elif in_code:
+            continue
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and message.startswith(": ", i) and colon is None:
+            colon = i
+        elif depth == 0 and message.startswith(". ", i) and i + 2 < len(message) and (message[i + 2].isupper() or message[i + 2] == "`"):
+            sentence = i
+    cut = sentence if sentence is not None else colon
+    if cut is None:
+        return message.rstrip("."), None
+    problem, advice = message[:cut].rstrip("."), message[cut + 2 :].strip().rstrip(".")
+    return problem, advice[:1].upper() + advice[1:]
+
 
 def compatible_fixes(diagnostics: list[Diagnostic], applicable: frozenset = frozenset({"safe"})) -> list[Fix]:
     """The fixes of `diagnostics` with an allowed applicability that can be applied together, in one

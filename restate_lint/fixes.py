@@ -145,7 +145,7 @@ def apply_fixes(source: SourceFile, diagnostics: list[Diagnostic]) -> tuple[str,
         spans = _spans(source, d.fix)
         if not spans:
             rejected.append((d, "its edits do not fit the file"))
-        elif _deletes_comment(source.text, spans, notes):
+        elif d.code != "RST900" and _deletes_comment(source.text, spans, notes):  # RST900's fix removes its own comment
             rejected.append((d, "it would delete a comment"))
         else:
             candidates.append((d, spans))

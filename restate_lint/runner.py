@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
@@ -47,6 +48,7 @@ class Result:
     # fixes edit these bytes, and SARIF hashes them
     sources: dict[str, tuple[Path, bytes]] = field(default_factory=dict)
     linker: Optional[Linker] = None
+    cache_stats: Counter = field(default_factory=Counter)  # (stage, "hit" | "miss") -> count
 
 
 @dataclass
@@ -351,7 +353,7 @@ def check_key(file: ScannedFile, facts: ModuleFacts, settings: Settings) -> str:
     from restate_lint.sdk_version import target_sdk_version  # noqa: PLC0415 - only on a cache miss path's key
 
     codes = tuple(sorted(settings.enabled_codes(file.path)))
-    return digest(file.digest, file.name, str(file.path), digest(facts), codes, target_sdk_version(settings), catalogue_settings(settings))
+    return digest(file.digest, file.name, str(file.path), digest(facts), codes, target_sdk_version(settings), catalogue_settings(settings), settings.ignore_noqa)
 
 
 def print_internal_errors(errors: list[str]) -> None:

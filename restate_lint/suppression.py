@@ -9,7 +9,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from restate_lint.diagnostics import Diagnostic, Edit, Finding, Position
+from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, Position
 from restate_lint.source import SourceFile
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -26,6 +26,13 @@ class Suppression:
     style: str  # noqa | ignore
     has_reason: bool
     used: set = field(default_factory=set)
+    # where it is, for the fix that removes it: the directive's and its codes' character spans
+    # in the line, the line, and whether a line follows
+    directive: tuple[int, int] = (0, 0)
+    code_span: Optional[tuple[int, int]] = None
+    comment_start: int = 0
+    line: str = ""
+    last: bool = True
 
     def covers(self, code: str) -> bool:
         return self.codes is None or code in self.codes
@@ -56,13 +63,46 @@ def find(source: SourceFile) -> list[Suppression]:
         if ignore:
             codes = frozenset(_CODE.findall(ignore.group("codes") or "")) or None
             reason = bool(_REASON.match(ignore.group("rest") or ""))
-            found.append(Suppression(row, col + ignore.start() + 1, codes, "ignore", reason))
+            found.append(Suppression(row, col + ignore.start() + 1, codes, "ignore", reason, **_where(source, row, col, ignore)))
             continue
         noqa = _NOQA.search(text)
         if noqa:
             codes = frozenset(c.upper() for c in _CODE.findall(noqa.group("codes").upper())) if noqa.group("codes") else None
-            found.append(Suppression(row, col + noqa.start() + 1, codes, "noqa", True))
+            found.append(Suppression(row, col + noqa.start() + 1, codes, "noqa", True, **_where(source, row, col, noqa)))
     return found
+
+
+def _where(source: SourceFile, row: int, col: int, match: re.Match) -> dict:
+    codes = (col + match.start("codes"), col + match.end("codes")) if match.group("codes") is not None else None
+    end = match.start("rest") if "rest" in match.re.groupindex else match.end()  # an ignore's reason is cut like a noqa's
+    return {"directive": (col + match.start(), col + end), "code_span": codes, "comment_start": col, "line": source.line(row), "last": row >= len(source.lines)}
+
+
+def removal(s: Suppression, unused: set) -> Fix:
+    """RST900's fix (as Ruff's RUF100): the unused codes out of the directive, or the directive
+    when none is left, with the comment (or its whole line) when nothing else is in it."""
+    line = s.line
+    codes = _CODE.findall(line[s.code_span[0] : s.code_span[1]].upper()) if s.code_span else []
+    kept = [c for c in codes if c not in unused]
+    if kept and s.code_span is not None:
+        start, end = s.code_span
+        return Fix("safe", f"Remove {', '.join(sorted(unused))} from the suppression", [Edit(", ".join(kept), Position(s.row, start + 1), Position(s.row, end + 1))])
+    start, end = s.directive
+    rest = line[end:]
+    if rest.strip() and not rest.lstrip().startswith("#"):  # `# noqa: X reason`: the words go with the codes
+        cut = rest.find("#")
+        end, rest = (len(line), "") if cut < 0 else (end + cut, rest[cut:])
+    if rest.strip():  # `# noqa: X  # other`: `# other` stays where the directive was
+        end += len(rest) - len(rest.lstrip())
+    else:
+        end = len(line)
+        if start == s.comment_start and not line[:start].strip():  # the comment was the whole line
+            if not s.last:
+                return Fix("safe", "Remove the unused suppression", [Edit("", Position(s.row, 1), Position(s.row + 1, 1))])
+            start = 0
+        else:
+            start = len(line[:start].rstrip())
+    return Fix("safe", "Remove the unused suppression", [Edit("", Position(s.row, start + 1), Position(s.row, end + 1))])
 
 
 def apply(diagnostics: list[Diagnostic], suppressions: list[Suppression], is_enabled, known_codes) -> tuple[list[Diagnostic], list[Finding]]:
@@ -81,18 +121,19 @@ def apply(diagnostics: list[Diagnostic], suppressions: list[Suppression], is_ena
     for s in suppressions:
         anchor = (Position(s.row, s.column), Position(s.row, s.column))
         if s.style == "ignore" and not s.has_reason:
-            meta.append(Finding("RST901", anchor, "Say why this is ignored: `# restate-lint: ignore[RSTnnn] -- reason`"))
+            meta.append(Finding("RST901", anchor, "Ignore comment without a reason: say why after `--`, as in `# restate-lint: ignore[RSTnnn] -- reason`"))
         if s.codes is None:
             if s.style == "ignore" and not s.used:
-                meta.append(Finding("RST900", anchor, "Unused `restate-lint: ignore`: nothing on this line is reported; remove it"))
+                meta.append(Finding("RST900", anchor, "Unused `restate-lint: ignore`, nothing on this line is reported: remove it", removal(s, set())))
             continue  # a blanket `# noqa` may serve other linters
-        for code in sorted(s.codes - s.used):
-            if not code.startswith("RST"):
-                continue  # another tool's code
-            if code not in known_codes:
-                meta.append(Finding("RST900", anchor, f"Unknown rule code {code} in suppression comment; remove or correct it"))
-            elif is_enabled(code):
-                meta.append(Finding("RST900", anchor, f"Unused suppression of {code}: it is not reported on this line; remove it"))
+        unknown = {c for c in s.codes - s.used if c.startswith("RST") and c not in known_codes}  # another tool's codes stay
+        unused = unknown | {c for c in s.codes - s.used if c in known_codes and is_enabled(c)}
+        for code in sorted(unused):
+            # each finding's fix removes every unused code of the comment: one edit, one pass
+            if code in unknown:
+                meta.append(Finding("RST900", anchor, f"Unknown rule code {code} in suppression comment: remove or correct it", removal(s, unused)))
+            else:
+                meta.append(Finding("RST900", anchor, f"Unused suppression of {code} (it is not reported on this line): remove it", removal(s, unused)))
     return kept, meta
 
 

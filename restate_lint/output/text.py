@@ -12,14 +12,14 @@ from restate_lint.diagnostics import Diagnostic, Severity
 from restate_lint.fixes import applies
 from restate_lint.output.locations import printable
 
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
+CODE_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
 
 
 def concise_line(d: Diagnostic) -> str:
     return f"{printable(d.filename)}:{d.start.row}:{d.start.column}: {d.code} {d.message}"
 
 
-def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, statistics: bool, unsafe: bool = False, fixed: Optional[int] = None) -> None:
+def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, unsafe: bool = False, fixed: Optional[int] = None) -> None:
     """Diagnostics one per line; on a terminal (or after --fix), a one-line summary.
     `[*]` marks a problem `--fix` would fix (with --unsafe-fixes, unsafe fixes count too)."""
     lines = []
@@ -27,17 +27,13 @@ def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, 
         line = Text()
         line.append(f"{printable(d.filename)}:{d.start.row}:{d.start.column}:", style="bold")
         line.append(" ")
-        line.append(d.code, style=_STYLE[d.severity])
+        line.append(d.code, style=CODE_STYLE[d.severity])
         if applies(d.fix, unsafe):
             line.append(" [*]", style="cyan")
         line.append(f" {d.message}")
         lines.append(line)
     if lines:  # one print: rich's cost is per call, not per line
         console.print(Text("\n").join(lines), soft_wrap=True, highlight=False)
-    if statistics:
-        counts = Counter((d.code, d.name) for d in diagnostics)
-        for (code, name), n in sorted(counts.items()):
-            console.print(f"{n:>5}  {code}  {name}", highlight=False)
     if summary:
         console.print(summary_line(diagnostics, unsafe, fixed), highlight=False)
 

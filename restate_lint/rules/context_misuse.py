@@ -207,7 +207,7 @@ def foreign_awaitable_in_combinator(model: ModuleModel, settings) -> Iterator[Fi
             value = _collected_element(model, arg.value, site.function) if arg.star else arg.value
             what = _foreign_awaitable(model, value, site.function) if value is not None else None
             if what:
-                yield Finding("RST205", arg.value, f"{what} is not a Restate future: Restate combinators accept only futures from the context (`ctx.run_typed`, calls, `ctx.sleep`...), and fail the invocation permanently otherwise")
+                yield Finding("RST205", arg.value, f"{what} is not a Restate future: Restate combinators fail the invocation permanently on it. Pass only futures from the context (`ctx.run_typed`, calls, `ctx.sleep`...)")
 
 
 def _collected_element(model: ModuleModel, expr: cst.BaseExpression, function) -> Optional[cst.BaseExpression]:

@@ -115,9 +115,9 @@ def malformed_handler_definition(model: ModuleModel, settings) -> Iterator[Findi
     for index, what, label in facts.duplicate_handlers:
         function = model.functions[index]
         if what == "name":
-            yield Finding("RST305", function.node.name, f"Handler name {function.handler.name!r} is already used in {label!r}: the SDK refuses to register it")
+            yield Finding("RST305", function.node.name, f"Handler name {function.handler.name!r} is already used in {label!r}, so the SDK refuses to register it: rename one of the two")
         else:
-            yield Finding("RST305", function.node.name, f"Workflow {label!r} already has a `main()` handler: a workflow has exactly one")
+            yield Finding("RST305", function.node.name, f"Workflow {label!r} already has a `main()` handler (a workflow has exactly one): remove or rename this one")
     services = list(model.services.values())
     for index in facts.workflows_without_main:
         service = services[index]

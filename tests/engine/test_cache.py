@@ -71,7 +71,7 @@ def test_an_edit_is_seen_through_the_cache(tmp_path: Path) -> None:
     root = project(tmp_path)
     assert "RST202" in run(root, "-m", "restate_lint", ".").stdout
     (root / "greeter.py").write_text(HANDLER.replace("    ctx.sleep(", "    await ctx.sleep("))
-    assert run(root, "-m", "restate_lint", ".").stdout == ""
+    assert run(root, "-m", "restate_lint", "--output-format", "concise", ".").stdout == ""
 
 
 def test_clean_removes_the_cache(tmp_path: Path) -> None:
