@@ -230,6 +230,25 @@ def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
     click.echo(render(service_graph), nl=False)
 
 
+@main.command("manifest")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path), help="Read settings (excludes) from this TOML file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def manifest(path: Optional[Path], config, no_config) -> None:
+    """Print the services, handlers and journal shapes the code under PATH defines, as JSON."""
+    import json
+
+    from restate_lint.deploy.sources import tree_manifest
+
+    try:
+        _config_options(config, no_config)
+        found = tree_manifest(path or Path("."), settings_loader(config, no_config))
+    except (ConfigError, PathError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(json.dumps(found, indent=2))
+
+
 @main.command("clean")
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="RESTATE_LINT_CACHE_DIR", help="The cache folder to remove.")
 def clean(cache_dir: Optional[Path]) -> None:

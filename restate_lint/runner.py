@@ -190,15 +190,7 @@ class _Run:
         """The files that get the Restate model (see the module's docstring)."""
         names = digest(tuple(sorted(self.names.path_by_name)))
         imports = {path: self._project_imports(file, names) for path, file in files.items()}
-        restate = {path for path, file in files.items() if file.scan.imports_restate}
-        pending = [*restate, *(p for p, found in imports.items() if found & restate), *(t for t in targets if files[t].scan.names_codes)]
-        modelled: set[Path] = set()
-        while pending:
-            path = pending.pop()
-            if path not in modelled:
-                modelled.add(path)
-                pending.extend(imports[path])
-        return modelled
+        return modelled_files(files, imports, [t for t in targets if files[t].scan.names_codes])
 
     def _project_imports(self, file: ScannedFile, names: str) -> set[Path]:
         """The project files a file imports (a long-lived caller remembers them while neither
@@ -225,6 +217,20 @@ class _Run:
         rule = RULES["RST999"]
         at = Position(failure.row, failure.column)
         return [Diagnostic("RST999", rule.name, f"File cannot be parsed ({failure}); nothing else was checked in it", rule.severity, name, at, at, url=rule.url)]
+
+
+def modelled_files(files: dict[Path, ScannedFile], imports: dict[Path, set[Path]], more: list[Path] = ()) -> set[Path]:
+    """The files importing restate, the files importing those, `more`, and every project file
+    they import (`imports`: the project files each file imports)."""
+    restate = {path for path, file in files.items() if file.scan.imports_restate}
+    pending = [*restate, *(p for p, found in imports.items() if found & restate), *more]
+    modelled: set[Path] = set()
+    while pending:
+        path = pending.pop()
+        if path not in modelled:
+            modelled.add(path)
+            pending.extend(imports[path])
+    return modelled
 
 
 MAX_SOURCE_BYTES = 16 << 20  # larger than any real module: a bigger file is not read
