@@ -249,6 +249,39 @@ def manifest(path: Optional[Path], config, no_config) -> None:
     click.echo(json.dumps(found, indent=2))
 
 
+@main.command("compat")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--against", required=True, help="The old version: a git revision, or a manifest saved by `restate-lint manifest`.")
+@click.option("--revision", help="Compare this git revision instead of the working tree as the new version.")
+@click.option("--git-dir", type=click.Path(path_type=Path), help="The repository (default: the one holding PATH; PATH is then a folder inside it).")
+@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or ALL), replacing the configured set.")
+@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found.")
+@click.option("--statistics", is_flag=True, help="Count the problems per rule.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the diagnostics only, no summary.")
+@click.option("--config", type=click.Path(path_type=Path), help="Read settings from this TOML file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def compat(path, against, revision, git_dir, select, ignore, fmt, exit_zero, statistics, quiet, config, no_config) -> None:
+    """Report what deploying the code under PATH (default: the current folder) breaks for the
+    version AGAINST: removed services and handlers, changed types and kinds, changed journals."""
+    from restate_lint.deploy.commands import compare_versions
+    from restate_lint.deploy.gitrev import GitError
+
+    def adjust(settings: Settings) -> Settings:
+        return replace(settings, select=_codes(select) or settings.select, ignore=settings.ignore + _codes(ignore))
+
+    try:
+        _config_options(config, no_config)
+        check_selectors(adjust(Settings()))
+        result, root = compare_versions(path or Path("."), against, revision, git_dir, settings_loader(config, no_config, adjust))
+    except (ConfigError, PathError, GitError) as exc:
+        _fail(str(exc))
+        return
+    _report(result, fmt, statistics, quiet, root, unsafe=False)
+    sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+
+
 @main.command("clean")
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="RESTATE_LINT_CACHE_DIR", help="The cache folder to remove.")
 def clean(cache_dir: Optional[Path]) -> None:

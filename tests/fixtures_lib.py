@@ -35,6 +35,12 @@ class Fixture:
         """The fixture's project: the default rules plus its own (so info rules are on in their folder)."""
         return Settings(root=self.root, extend_select=(self.code,))
 
+    @property
+    def versions(self) -> "tuple[Path, Path] | None":
+        """A compat fixture (RST8xx) is a pair of versions, `v1/` and `v2/`, each its own project."""
+        pair = (self.path / "v1", self.path / "v2")
+        return pair if all(p.is_dir() for p in pair) else None
+
     def files(self) -> list[Path]:
         return sorted(self.path.rglob("*.py")) if self.path.is_dir() else [self.path]
 

@@ -47,6 +47,19 @@ def same_entry(a: dict, b: dict) -> bool:
     return all(a.get(k) == b.get(k) for k in IDENTITY)
 
 
+def without_locations(items: Shape) -> Shape:
+    """A shape without its locations, for comparing the operations of two handlers."""
+    out = []
+    for item in items:
+        if "alt" in item:
+            out.append({"alt": [without_locations(b) for b in item["alt"]]})
+        elif "repeat" in item:
+            out.append({"repeat": without_locations(item["repeat"])})
+        else:
+            out.append({k: v for k, v in item.items() if k != "at"})
+    return out
+
+
 def describe(item: dict) -> str:
     """`run "charge"`, `get_state "count"`, `call Svc/handler`, `a branch`, `a loop`."""
     if "alt" in item:

@@ -80,9 +80,9 @@ def _handler(model: ModuleModel, handler: Handler, where: "_Locator", types: dic
         "options": _options(model, decorator_call(handler.decorator)),
         "location": where(node.name),  # the `def` line, where a suppression comment goes
     }
-    for annotation in (params[1].annotation if len(params) > 1 else None, node.returns):
+    for part, annotation in (("input", params[1].annotation if len(params) > 1 else None), ("output", node.returns)):
         if annotation is not None:
-            _record_type(model, annotation.annotation, handler, where, types)
+            entry[f"{part}_class"] = _record_type(model, annotation.annotation, handler, where, types)
     return entry
 
 
@@ -114,23 +114,25 @@ def _options(model: ModuleModel, call: Optional[cst.Call]) -> dict:
     return found
 
 
-def _record_type(model: ModuleModel, expr: cst.BaseExpression, handler: Handler, where: "_Locator", types: dict) -> None:
+def _record_type(model: ModuleModel, expr: cst.BaseExpression, handler: Handler, where: "_Locator", types: dict) -> Optional[str]:
     """A project class used as a handler's input or output: its annotated fields (dataclass,
-    pydantic model, TypedDict), which decide what old callers' payloads still parse as."""
+    pydantic model, TypedDict), which decide what old callers' payloads still parse as. Returns
+    its qualified name, the key in `types` (None when it is not a project class)."""
     qualname = model.resolve(expr, handler.function.parent)
     if qualname is None or qualname in types:
-        return
+        return qualname
     module, _, name = qualname.rpartition(".")
     target = model if module == model.name else next((m for m in where.loaded_models if m.name == module), None)
     bindings = target.bindings.get(name, []) if target is not None else []
     if len(bindings) != 1 or bindings[0].kind != "class":
-        return
+        return None
     fields = {}
     for line in bindings[0].node.body.body:
         for small in getattr(line, "body", ()):
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 fields[small.target.value] = {"type": target.tree.code_for_node(small.annotation.annotation), "default": small.value is not None}
     types[qualname] = {"fields": fields, "location": _Locator(target, where.root)(bindings[0].node.name)}
+    return qualname
 
 
 class _Locator:

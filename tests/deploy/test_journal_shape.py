@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 from restate_lint.config import Settings
+from restate_lint.deploy.journal_shape import without_locations
 from restate_lint.deploy.sources import tree_manifest
 
 HEADER = """\
@@ -21,20 +22,7 @@ KEY = "total"
 def shape(tmp_path: Path, body: str, extra: str = "") -> list:
     (tmp_path / "app.py").write_text(HEADER + textwrap.dedent(extra) + "\n@obj.handler()\nasync def h(ctx: restate.ObjectContext, n: int) -> None:\n" + textwrap.indent(textwrap.dedent(body), "    "))
     manifest = tree_manifest(tmp_path / "app.py", lambda root: Settings(root=root))
-    return strip(manifest["journal"]["Obj"]["h"])
-
-
-def strip(items: list) -> list:
-    """Items without their locations."""
-    out = []
-    for item in items:
-        if "alt" in item:
-            out.append({"alt": [strip(b) for b in item["alt"]]})
-        elif "repeat" in item:
-            out.append({"repeat": strip(item["repeat"])})
-        else:
-            out.append({k: v for k, v in item.items() if k != "at"})
-    return out
+    return without_locations(manifest["journal"]["Obj"]["h"])
 
 
 def test_sequence_in_call_order_with_constant_keys(tmp_path):

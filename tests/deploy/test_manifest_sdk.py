@@ -22,8 +22,10 @@ UNSEEN = {"RST999/valid_modern_syntax.py": "a handler decorated through a dict o
 PROJECTS = [
     pytest.param(f.root if f.path.is_dir() else f.path, f.files(), id=f.id,
                  marks=[pytest.mark.xfail(reason=UNSEEN[f.id], strict=True)] if f.id in UNSEEN else [])
-    for f in all_fixtures() if f.valid
+    for f in all_fixtures() if f.valid and not f.versions
 ]  # fmt: skip
+# both versions of every compat pair, valid and invalid
+PROJECTS += [pytest.param(v, sorted(v.glob("*.py")), id=f"{f.id}/{v.name}") for f in all_fixtures() if f.versions for v in f.versions]
 PROJECTS.append(pytest.param(ROOT / "examples", sorted((ROOT / "examples").glob("*.py")), id="examples"))
 
 
