@@ -127,10 +127,14 @@ def _record_type(model: ModuleModel, expr: cst.BaseExpression, handler: Handler,
     if len(bindings) != 1 or bindings[0].kind != "class":
         return None
     fields = {}
+    total_false = any(k.keyword is not None and k.keyword.value == "total" and target.tree.code_for_node(k.value) == "False" for k in bindings[0].node.keywords)
     for line in bindings[0].node.body.body:
         for small in getattr(line, "body", ()):
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                fields[small.target.value] = {"type": target.tree.code_for_node(small.annotation.annotation), "default": small.value is not None}
+                kind = target.tree.code_for_node(small.annotation.annotation)
+                # a default, or a TypedDict key that may be left out
+                optional = small.value is not None or total_false or kind.split("[")[0].rpartition(".")[2] == "NotRequired"
+                fields[small.target.value] = {"type": kind, "default": optional}
     types[qualname] = {"fields": fields, "location": _Locator(target, where.root)(bindings[0].node.name)}
     return qualname
 
