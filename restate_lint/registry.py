@@ -75,7 +75,7 @@ define("RST702", "redundant-idempotency-key", "I", "none", "idempotency_key= on 
 define("RST801", "removed-service", "E", "none", "a service of the old version is gone from the new one")
 define("RST802", "removed-handler", "E", "none", "a handler of the old version is gone from the new one")
 define("RST803", "service-type-changed", "E", "none", "a service changed its type (Service, VirtualObject, Workflow)")
-define("RST804", "handler-kind-changed", "E", "none", "a handler changed its kind (exclusive, shared, workflow main)")
+define("RST804", "handler-kind-changed", "W", "none", "a handler changed its kind (exclusive, shared, workflow main)")
 define("RST805", "journal-shape-changed", "W", "none", "a handler's durable operations changed other than by appending at the end")
 define("RST806", "state-key-changed", "W", "none", "a state key was renamed or is read as another type")
 define("RST807", "handler-type-changed", "W", "none", "a handler's input or output type changed incompatibly")

@@ -46,7 +46,7 @@ class _Compare:
                 yield self.removed_service(old, added)
             elif old.get("type") != new.get("type"):
                 yield Change("RST803", f"Service `{name}` was a {_type(old)} in {self.was(old.get('location'))} and is a {_type(new)} now: "
-                             "Restate does not let a service change its type; keep the type, or deploy it under a new name",
+                             "the server refuses the registration (META0006) unless it is forced as breaking, and then old callers' paths fail; keep the type, or deploy it under a new name",
                              _location(new), "new")  # fmt: skip
             else:
                 yield from self.handlers(old, new)
@@ -56,9 +56,9 @@ class _Compare:
         handlers = {h["name"] for h in old["handlers"]}
         twin = next((s for s in added if s.get("type") == old.get("type") and {h["name"] for h in s["handlers"]} == handlers), None)
         renamed = f" (renamed to `{twin['name']}`?)" if twin else ""
-        return Change("RST801", f"Service `{old['name']}` of {self.was(old.get('location'))} is gone{renamed}: the new deployment no longer "
-                      "offers it, so its invocations in flight, delayed sends and callers still using the name fail; keep it "
-                      "until they are drained", _location(twin) if twin else old.get("location"), "new" if twin else "old")  # fmt: skip
+        return Change("RST801", f"Service `{old['name']}` of {self.was(old.get('location'))} is gone{renamed}: the server keeps serving it from "
+                      "the old deployment, and once that one is removed or updated in place its invocations and callers fail; "
+                      "keep it in the new code until nothing uses it", _location(twin) if twin else old.get("location"), "new" if twin else "old")  # fmt: skip
 
     def handlers(self, old: dict, new: dict) -> Iterator[Change]:
         name = old["name"]
@@ -70,14 +70,14 @@ class _Compare:
             if after is None:
                 twin = next((h for h in added if self.shape(self.new, name, h["name"]) == self.shape(self.old, name, handler) and h.get("kind") == before.get("kind")), None)
                 renamed = f" (renamed to `{twin['name']}`?)" if twin else ""
-                yield Change("RST802", f"Handler `{name}/{handler}` of {self.was(before.get('location'))} is gone{renamed}: its invocations in "
-                             "flight, delayed sends and callers still using the name fail; keep it until they are drained",
+                yield Change("RST802", f"Handler `{name}/{handler}` of {self.was(before.get('location'))} is gone{renamed}: new calls get 404, and "
+                             "delayed sends and retries that reach the new deployment fail until paused; keep it until nothing uses it",
                              _location(twin) if twin else _location(new), "new")  # fmt: skip
                 continue
             if _kind(old, before) != _kind(new, after):
                 yield Change("RST804", f"Handler `{name}/{handler}` was {_kind(old, before)} in {self.was(before.get('location'))} and is "
-                             f"{_kind(new, after)} now: invocations in flight were started with the old kind's guarantees; "
-                             "add a new handler instead", _location(after), "new")  # fmt: skip
+                             f"{_kind(new, after)} now: the server accepts this silently, and calls to it stop (or start) "
+                             "waiting for the key's other exclusive invocations; add a new handler instead", _location(after), "new")  # fmt: skip
             yield from self.journal(name, handler, after)
             yield from self.types(name, handler, before, after)
 
@@ -105,7 +105,7 @@ class _Compare:
             was, now = before[key][0], after[key][0]
             if was and now and was != now:
                 yield Change("RST806", f"State key `{key}` of `{new['name']}` was read as `{was}` in {self.was(before[key][1])} and as "
-                             f"`{now}` now: values stored by the old code may not read as the new type", after[key][1], "new")  # fmt: skip
+                             f"`{now}` now: the default serde does not convert what the old code stored, so the new code gets the old type", after[key][1], "new")  # fmt: skip
         gone, fresh = sorted(before.keys() - after.keys()), sorted(after.keys() - before.keys())
         for key in gone if fresh else ():
             candidates = ", ".join(f"`{k}`" for k in fresh)
@@ -114,11 +114,12 @@ class _Compare:
                          after[fresh[0]][1], "new")  # fmt: skip
 
     def types(self, service: str, handler: str, before: dict, after: dict) -> Iterator[Change]:
-        for part, who in (("input", "callers still sending the old"), ("output", "clients attached to it still expecting the old")):
+        for part, who in (("input", "invocations of callers still sending the old shape fail on every attempt, until paused"),
+                          ("output", "callers and attached clients still expecting the old shape get another one")):
             reason = self.incompatible(before, after, part)
             if reason:
                 yield Change("RST807", f"The {part} of `{service}/{handler}` {reason} since {self.was(before.get('location'))}: "
-                             f"{who} shape fail; accept both shapes, or add a new handler", _location(after), "new")  # fmt: skip
+                             f"{who}; accept both shapes, or add a new handler", _location(after), "new")  # fmt: skip
 
     def incompatible(self, before: dict, after: dict, part: str) -> Optional[str]:
         was, now = before.get(part), after.get(part)
