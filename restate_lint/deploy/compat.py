@@ -7,12 +7,15 @@ Works on manifest JSON only (manifest.py), so either side may be a saved manifes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from restate_lint.deploy.journal_shape import describe, same_entry, without_locations
 
 STATEFUL = ("VIRTUAL_OBJECT", "WORKFLOW")
+_TYPING_ALIAS = re.compile(r"\b(?:typing\.)?(List|Dict|Tuple|Set|FrozenSet|Type)\[")
+_OPTIONAL = re.compile(r"\b(?:typing\.)?Optional\[([\w.]+)\]")
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ class _Compare:
         old_class, new_class = before.get(f"{part}_class"), after.get(f"{part}_class")
         if old_class and new_class:
             return _fields_changed(self.old["types"].get(old_class, {}), self.new["types"].get(new_class, {}))
+        if was is not None and now is not None and same_type(was, now):
+            return None
         if was != now and was is not None and now is not None:
             return f"changed from `{was or 'unannotated'}` to `{now or 'unannotated'}`"
         if (was is None) != (now is None):
@@ -213,12 +218,22 @@ def _fields_changed(old: dict, new: dict) -> Optional[str]:
     for name, field in was.items():
         if name not in now:
             return f"lost the field `{name}`"
-        if now[name]["type"] != field["type"]:
+        if not same_type(now[name]["type"], field["type"]):
             return f"changed the type of `{name}` from `{field['type']}` to `{now[name]['type']}`"
     for name, field in now.items():
         if name not in was and not field["default"]:
             return f"has a new field `{name}` without a default"
     return None
+
+
+def same_type(a: str, b: str) -> bool:
+    """Annotations that name the same type: `List[int]` and `list[int]`, `Optional[X]` and `X | None`."""
+    return _normal(a) == _normal(b)
+
+
+def _normal(annotation: str) -> str:
+    text = _TYPING_ALIAS.sub(lambda m: f"{m.group(1).lower()}[", annotation.replace(" ", ""))
+    return _OPTIONAL.sub(lambda m: f"{m.group(1)}|None", text)
 
 
 def _type(service: dict) -> str:

@@ -4,8 +4,8 @@ alternatives and loops as repetitions, derived from the module's model.
 An item is `{"op": kind, ...what identifies the entry (run name, state key, call target)...,
 "at": location}`, `{"alt": [items, items, ...]}` (an `if`, `match`, `try` handlers, one per way
 through) or `{"repeat": items}` (a loop or comprehension body: zero or more times). The body of a
-same-module helper that receives the context is spliced in where it is called; a helper of another
-module is one `{"op": "helper"}` item (what it journals is not followed).
+project helper that receives the context is spliced in where it is called; one outside the project
+(or too deep) is one `{"op": "helper"}` item (what it journals is not followed).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from restate_lint.model.services import argument, literal_string
 
 Shape = list  # of items (dicts)
 Locate = Callable[[cst.CSTNode], dict]
+# a project function by qualified name: its module's model, the function, how to locate its nodes
+Find = Callable[[str], Optional[tuple[ModuleModel, Function, Locate]]]
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _MAX_HELPER_DEPTH = 4
@@ -39,8 +41,8 @@ _KINDS = {
 IDENTITY = ("op", "name", "key", "target")  # what two items must share to be the same journal entry
 
 
-def handler_shape(model: ModuleModel, function: Function, locate: Locate) -> Shape:
-    return _Shaper(model, locate).function(function, ())
+def handler_shape(model: ModuleModel, function: Function, locate: Locate, find: Find = lambda qualname: None) -> Shape:
+    return _Shaper(model, locate, find).function(function, ())
 
 
 def same_entry(a: dict, b: dict) -> bool:
@@ -71,16 +73,17 @@ def describe(item: dict) -> str:
 
 
 class _Shaper:
-    def __init__(self, model: ModuleModel, locate: Locate):
-        self.model, self.locate = model, locate
+    def __init__(self, model: ModuleModel, locate: Locate, find: Find):
+        self.model, self.locate, self.find = model, locate, find
 
     def function(self, function: Function, inlining: tuple) -> Shape:
+        """`inlining`: the (module, function index) of the helpers being spliced in, outermost first."""
         sites = [s for s in function.calls if self._journals(s)]
         body = function.node.body
         if not sites or not isinstance(body, cst.BaseSuite):
             return []
         ancestry = {id(s): {id(a) for a in s.ancestors} for s in sites}
-        return _Block(self, sites, ancestry, (*inlining, function.index)).statements(_statements(body))
+        return _Block(self, sites, ancestry, (*inlining, (self.model.name, function.index))).statements(_statements(body))
 
     def _journals(self, site: CallSite) -> bool:
         if site.op is not None:
@@ -111,8 +114,12 @@ class _Shaper:
 
     def helper(self, site: CallSite, inlining: tuple) -> Shape:
         found = self.model.function_ref(site.node.func, site.function)
-        if isinstance(found, Function) and found.index not in inlining and len(inlining) < _MAX_HELPER_DEPTH:
-            return self.function(found, inlining)
+        shaper, function = self, found
+        elsewhere = self.find(found) if isinstance(found, str) else None
+        if elsewhere is not None:  # a helper of another project module
+            shaper, function = _Shaper(elsewhere[0], elsewhere[2], self.find), elsewhere[1]
+        if isinstance(function, Function) and (shaper.model.name, function.index) not in inlining and len(inlining) < _MAX_HELPER_DEPTH:
+            return shaper.function(function, inlining)
         name = found if isinstance(found, str) else self.model.tree.code_for_node(site.node.func)
         return [{"op": "helper", "target": name, "at": self.locate(site.node)}]
 

@@ -33,8 +33,19 @@ def build_manifest(loaded: Loaded) -> dict:
     journal: dict[str, dict[str, list]] = {}
     types: dict[str, dict] = {}
     handler_ids: dict[str, str] = {}  # qualified name of a handler's function -> "Service/handler"
+    locators = {model.name: _Locator(model, loaded.root, tuple(loaded.models)) for model in loaded.models}
+
+    def find(qualname: str):
+        """A project function named by its qualified name (the longest module prefix that is one)."""
+        module, _, path = qualname.rpartition(".")
+        while module and module not in locators:
+            module, _, head = module.rpartition(".")
+            path = f"{head}.{path}"
+        function = locators[module].model.function_named(path) if module else None
+        return (locators[module].model, function, locators[module]) if function is not None else None
+
     for model in loaded.models:
-        where = _Locator(model, loaded.root, tuple(loaded.models))
+        where = locators[model.name]
         for service in model.services.values():
             if service.name is not None and service.call is not None:
                 entry = services.setdefault(service.name, {"name": service.name, "handlers": []})
@@ -45,7 +56,7 @@ def build_manifest(loaded: Loaded) -> dict:
             entry = services.setdefault(handler.service.name, {"name": handler.service.name, "type": SERVICE_TYPES[handler.service.kind], "handlers": []})
             entry["handlers"].append(_handler(model, handler, where, types))
             handler_ids[f"{model.name}.{handler.function.qualname}"] = f"{handler.service.name}/{handler.name}"
-            journal.setdefault(handler.service.name, {})[handler.name] = handler_shape(model, handler.function, where)
+            journal.setdefault(handler.service.name, {})[handler.name] = handler_shape(model, handler.function, where, find)
     for entry in services.values():
         entry["handlers"].sort(key=lambda h: h["name"])
     _name_targets(journal, handler_ids)

@@ -21,7 +21,7 @@ KEY = "total"
 
 def shape(tmp_path: Path, body: str, extra: str = "") -> list:
     (tmp_path / "app.py").write_text(HEADER + textwrap.dedent(extra) + "\n@obj.handler()\nasync def h(ctx: restate.ObjectContext, n: int) -> None:\n" + textwrap.indent(textwrap.dedent(body), "    "))
-    manifest = tree_manifest(tmp_path / "app.py", lambda root: Settings(root=root))
+    manifest = tree_manifest(tmp_path, lambda root: Settings(root=root))
     return without_locations(manifest["journal"]["Obj"]["h"])
 
 
@@ -83,3 +83,19 @@ def test_same_module_helper_is_spliced_in(tmp_path):
         await fut
     """)
     assert found == [{"op": "run", "name": "first"}, {"op": "set_state", "key": "seen"}, {"op": "awakeable"}]
+
+
+def test_helper_of_another_module_is_spliced_in(tmp_path):
+    (tmp_path / "steps.py").write_text(textwrap.dedent("""\
+        import restate
+
+
+        async def reserve(ctx: restate.ObjectContext, n: int) -> None:
+            ctx.set("reserved", n)
+            await ctx.run_typed("notify", print, restate.RunOptions(), n)
+    """))
+    found = shape(tmp_path, """\
+        await steps.reserve(ctx, n)
+        ctx.clear("reserved")
+    """, "import steps\n")
+    assert found == [{"op": "set_state", "key": "reserved"}, {"op": "run", "name": "notify"}, {"op": "clear_state", "key": "reserved"}]
