@@ -14,8 +14,9 @@ from typing import Iterator, Optional
 from restate_lint.deploy.journal_shape import describe, same_entry, without_locations
 
 STATEFUL = ("VIRTUAL_OBJECT", "WORKFLOW")
-_TYPING_ALIAS = re.compile(r"\b(?:typing\.)?(List|Dict|Tuple|Set|FrozenSet|Type)\[")
-_OPTIONAL = re.compile(r"\b(?:typing\.)?Optional\[([\w.]+)\]")
+_QUALIFIER = re.compile(r"\b(?:\w+\.)+(?=\w)")
+_TYPING_ALIAS = re.compile(r"\b(List|Dict|Tuple|Set|FrozenSet|Type)\[")
+_OPTIONAL = re.compile(r"\bOptional\[(\w+)\]")
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ class _Compare:
             return _fields_changed(self.old["types"].get(old_class, {}), self.new["types"].get(new_class, {}))
         if was is not None and now is not None and same_type(was, now):
             return None
-        if was != now and was is not None and now is not None:
-            return f"changed from `{was or 'unannotated'}` to `{now or 'unannotated'}`"
+        if was and now and was != now:  # an annotation added to or removed from a parameter says nothing of the old shape
+            return f"changed from `{was}` to `{now}`"
         if (was is None) != (now is None):
             return "was added" if was is None else "was removed"
         return None
@@ -140,11 +141,12 @@ class _Compare:
 
 def first_difference(old: list, new: list) -> Optional[tuple[Optional[dict], Optional[dict]]]:
     """Where `new` stops extending `old`, as (old item, new item), either None when missing; None
-    when every journal the old shape can write is the start of one the new shape writes (equal,
-    or operations appended at the end, also at the end of each branch that ends the handler)."""
+    when the new shape replays every journal the old one writes: equal, operations appended at
+    the end (also at the end of each branch that ends the handler), or removed from the end (a
+    replay that returns before its last journal entries completes: the oracle saw it)."""
     for index, was in enumerate(old):
         if index >= len(new):
-            return was, None
+            return None
         now = new[index]
         if _equal(was, now):
             continue
@@ -232,7 +234,9 @@ def same_type(a: str, b: str) -> bool:
 
 
 def _normal(annotation: str) -> str:
-    text = _TYPING_ALIAS.sub(lambda m: f"{m.group(1).lower()}[", annotation.replace(" ", ""))
+    """Spaces and module qualifiers dropped (`flights.Request` is `Request` imported otherwise)."""
+    text = _QUALIFIER.sub("", annotation.replace(" ", ""))
+    text = _TYPING_ALIAS.sub(lambda m: f"{m.group(1).lower()}[", text)
     return _OPTIONAL.sub(lambda m: f"{m.group(1)}|None", text)
 
 
