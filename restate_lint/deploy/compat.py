@@ -141,12 +141,13 @@ class _Compare:
 
 def first_difference(old: list, new: list) -> Optional[tuple[Optional[dict], Optional[dict]]]:
     """Where `new` stops extending `old`, as (old item, new item), either None when missing; None
-    when the new shape replays every journal the old one writes: equal, operations appended at
-    the end (also at the end of each branch that ends the handler), or removed from the end (a
-    replay that returns before its last journal entries completes: the oracle saw it)."""
+    when every journal the old shape can write is the start of one the new shape writes (equal,
+    or operations appended at the end, also at the end of each branch that ends the handler). An
+    operation removed from the end is a change: a replay that returns before reaching a journaled
+    operation mismatches too."""
     for index, was in enumerate(old):
         if index >= len(new):
-            return None
+            return was, None
         now = new[index]
         if _equal(was, now):
             continue

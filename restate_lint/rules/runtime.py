@@ -350,14 +350,14 @@ RUNTIME: dict[str, Runtime] = {
         "replays its journal against the new code and every attempt fails with a journal mismatch "
         "(RT0016, SDK error 570: \"The previous execution ran and recorded the following: 'sleep'\", the "
         "new code attempts a run) until it is paused; so does a run whose name changed (\"Difference: name: "
-        "payment id != charge\"). Updated in place, an operation appended at the end "
-        "replays and completes, and so does an invocation whose last journaled operation (a sleep) the "
-        "new code no longer has.",
+        "payment id != charge\"). So does an operation removed from the end: the "
+        "new code returns where the journal recorded a sleep (\"attempts to perform the following: "
+        "'handler return'\"). Updated in place, an operation appended at the end replays and completes.",
         oracle=("test_compat.py::test_rst805_new_deployment_lets_in_flight_invocations_finish_on_the_old_code",
                 "test_compat.py::test_rst805_in_place_update_mismatches_the_in_flight_journal",
                 "test_compat.py::test_rst805_renamed_run_mismatches_in_place",
                 "test_compat.py::test_rst805_valid_appended_operation_replays_in_place",
-                "test_compat.py::test_rst805_valid_operation_removed_from_the_end_replays_in_place"),
+                "test_compat.py::test_rst805_operation_removed_from_the_end_mismatches_in_place"),
     ),
     "RST806": Runtime(
         "Nothing fails, either way the new code is deployed. A renamed key starts from nothing: a counter "

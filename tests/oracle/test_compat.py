@@ -33,6 +33,12 @@ def upgrade(restate_binary):
         s.stop()
 
 
+def _in_place_while_waiting(u: Upgrade, invocation_id: str) -> None:
+    """v2 put in place while the invocation still waits in its sleep (it must replay on v2)."""
+    assert u.in_place()[0] == 200
+    assert u.client.invocation(invocation_id)["status"] == "suspended", "the sleep ended before the update: lengthen it"
+
+
 def _waiting(u: Upgrade, path: str, body) -> str:
     """An invocation of v1 suspended in a sleep."""
     invocation_id = u.client.send(path, body)
@@ -45,6 +51,7 @@ def test_rst801_removed_service_new_deployment_is_accepted_and_the_old_one_keeps
     waiting = _waiting(u, "Inventory801/count", "sku")
     assert u.new_deployment(dry_run=True)[0] == 201
     assert u.new_deployment()[0] == 201  # no force needed
+    assert u.client.invocation(waiting)["status"] == "suspended"
     assert u.client.wait(waiting, "completed", timeout=SLOW)["completion_result"] == "success"
     assert u.client.call("Inventory801/count", "abcd", timeout=SLOW) == (200, 4)  # still served by v1's deployment
 
@@ -52,7 +59,7 @@ def test_rst801_removed_service_new_deployment_is_accepted_and_the_old_one_keeps
 def test_rst801_removed_service_in_place_fails_its_invocations(upgrade):
     u = upgrade("RST801/invalid_removed_service")
     waiting = _waiting(u, "Inventory801/count", "sku")
-    assert u.in_place()[0] == 200
+    _in_place_while_waiting(u, waiting)
     failure = u.client.paused_after(waiting, timeout=SLOW)[-1]
     assert failure["restate_doc_error_code"] == "RT0012" and "404" in failure["error_message"], failure  # v2 does not know it
     status, answer = u.client.call("Inventory801/count", "sku")
@@ -66,6 +73,7 @@ def test_rst802_removed_handler_new_deployment_is_accepted_and_new_calls_get_404
     assert status == 202, answer
     delayed = answer["invocationId"]
     assert u.new_deployment()[0] == 201
+    assert u.client.invocation(waiting)["status"] == "suspended"
     assert u.client.wait(waiting, "completed", timeout=SLOW)["completion_result"] == "success"  # stays on v1's deployment
     failure = u.client.paused_after(delayed, timeout=SLOW)[-1]  # started after v2, sent to v2
     assert failure["restate_doc_error_code"] == "RT0012" and "404" in failure["error_message"], failure
@@ -76,7 +84,7 @@ def test_rst802_removed_handler_new_deployment_is_accepted_and_new_calls_get_404
 def test_rst802_removed_handler_in_place_fails_its_invocations(upgrade):
     u = upgrade("RST802/invalid_removed_handler")
     waiting = _waiting(u, "Orders802/cancel", "o1")
-    assert u.in_place()[0] == 200
+    _in_place_while_waiting(u, waiting)
     failure = u.client.paused_after(waiting, timeout=SLOW)[-1]
     assert failure["restate_doc_error_code"] == "RT0012" and "404" in failure["error_message"], failure
 
@@ -109,35 +117,36 @@ def test_rst805_new_deployment_lets_in_flight_invocations_finish_on_the_old_code
     u = upgrade("RST805/invalid_operation_inserted")
     waiting = _waiting(u, "Shipping805a/ship", "o1")
     assert u.new_deployment()[0] == 201
+    assert u.client.invocation(waiting)["status"] == "suspended"
     assert u.client.wait(waiting, "completed", timeout=SLOW)["completion_result"] == "success"
 
 
 def test_rst805_in_place_update_mismatches_the_in_flight_journal(upgrade):
     u = upgrade("RST805/invalid_operation_inserted")
     waiting = _waiting(u, "Shipping805a/ship", "o1")
-    assert u.in_place()[0] == 200
+    _in_place_while_waiting(u, waiting)
     every_attempt_mismatches(u.client, waiting, "recorded the following: 'sleep'", timeout=SLOW)
 
 
 def test_rst805_renamed_run_mismatches_in_place(upgrade):
     u = upgrade("RST805/invalid_run_renamed")
     waiting = _waiting(u, "RunName805/bill", "o1")
-    assert u.in_place()[0] == 200
+    _in_place_while_waiting(u, waiting)
     every_attempt_mismatches(u.client, waiting, "name: payment id != charge", timeout=SLOW)
 
 
 def test_rst805_valid_appended_operation_replays_in_place(upgrade):
     u = upgrade("RST805/valid_appended_at_end")
     waiting = _waiting(u, "Shipping805c/ship", "o1")
-    assert u.in_place()[0] == 200
+    _in_place_while_waiting(u, waiting)
     assert u.client.wait(waiting, "completed", timeout=SLOW)["completion_result"] == "success"
 
 
-def test_rst805_valid_operation_removed_from_the_end_replays_in_place(upgrade):
-    u = upgrade("RST805/valid_removed_at_end")
+def test_rst805_operation_removed_from_the_end_mismatches_in_place(upgrade):
+    u = upgrade("RST805/invalid_removed_at_end")
     waiting = _waiting(u, "Tail805/run", "x")  # its journal holds the sleep the new code no longer has
-    assert u.in_place()[0] == 200
-    assert u.client.wait(waiting, "completed", timeout=SLOW)["completion_result"] == "success"
+    _in_place_while_waiting(u, waiting)
+    every_attempt_mismatches(u.client, waiting, "attempts to perform the following: 'handler return'", timeout=SLOW)
 
 
 @pytest.mark.parametrize("how", ["new", "in_place"])
