@@ -10,6 +10,7 @@ from restate_lint.deploy.compat import compare
 from restate_lint.deploy.gitrev import git_dir as find_git_dir
 from restate_lint.deploy.report import compat_result
 from restate_lint.deploy.sources import Version, revision_version, saved_version, tree_version
+from restate_lint.discovery import PathError
 from restate_lint.runner import Result
 
 
@@ -30,7 +31,12 @@ def compare_versions(path: Path, against: str, revision: Optional[str], git_dir:
         return revision_version(directory, ref, subpath, settings)
 
     saved = Path(against)
-    old = saved_version(saved) if against.endswith(".json") and saved.is_file() else version(against)
+    from_file = against.endswith(".json") and saved.is_file()
+    old = saved_version(saved) if from_file else version(against)
     new = version(revision) if revision is not None else tree_version(path, settings_at)
-    changes = compare(old.manifest, new.manifest, old.label)
-    return compat_result(changes, old, new, settings), settings.root
+    try:
+        return compat_result(compare(old.manifest, new.manifest, old.label), old, new, settings), settings.root
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        if not from_file:
+            raise
+        raise PathError(f"{against}: not a manifest saved by `restate-lint manifest` ({type(exc).__name__}: {exc})") from None

@@ -107,7 +107,7 @@ class _Compare:
         before, after = _state_keys(self.old, old["name"]), _state_keys(self.new, new["name"])
         for key in sorted(before.keys() & after.keys()):
             was, now = before[key][0], after[key][0]
-            if was and now and was != now:
+            if was and now and not same_type(was, now):
                 yield Change("RST806", f"State key `{key}` of `{new['name']}` was read as `{was}` in {self.was(before[key][1])} and as "
                              f"`{now}` now: the default serde does not convert what the old code stored, so the new code gets the old type", after[key][1], "new")  # fmt: skip
         gone, fresh = sorted(before.keys() - after.keys()), sorted(after.keys() - before.keys())
@@ -129,7 +129,7 @@ class _Compare:
         was, now = before.get(part), after.get(part)
         old_class, new_class = before.get(f"{part}_class"), after.get(f"{part}_class")
         if old_class and new_class:
-            return _fields_changed(self.old["types"].get(old_class, {}), self.new["types"].get(new_class, {}))
+            return _fields_changed(self.old.get("types", {}).get(old_class, {}), self.new.get("types", {}).get(new_class, {}))
         if was is not None and now is not None and same_type(was, now):
             return None
         if was and now and was != now:  # an annotation added to or removed from a parameter says nothing of the old shape

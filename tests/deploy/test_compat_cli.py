@@ -101,3 +101,11 @@ def test_nothing_the_repository_configures_runs_and_the_work_tree_is_untouched(r
     assert not marker.exists()
     assert {p: p.stat().st_mtime_ns for p in [*repo.rglob("*")] if p.is_file()} == before
     assert git(repo, "status", "--porcelain") == status
+
+
+@pytest.mark.parametrize("text", ['{"services": [1]}', '{"services": [{"name": "A", "handlers": [{"x": 1}]}]}', '[]', 'not json'])
+def test_malformed_saved_manifest_is_one_error_line(tmp_path: Path, text: str) -> None:
+    saved = tmp_path / "old.json"
+    saved.write_text(text)
+    done = lint(PAIR / "v2", "compat", "--no-config", "--against", str(saved), ".")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "not a manifest" in done.stderr, done.stderr
