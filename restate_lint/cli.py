@@ -253,7 +253,7 @@ def manifest(path: Optional[Path], config, no_config) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--against", required=True, help="The old version: a git revision, or a manifest saved by `restate-lint manifest`.")
 @click.option("--revision", help="Compare this git revision instead of the working tree as the new version.")
-@click.option("--git-dir", type=click.Path(path_type=Path), help="The repository (default: the one holding PATH; PATH is then a folder inside it).")
+@click.option("--git-dir", type=click.Path(path_type=Path), help="The repository to read revisions from (default: the one holding PATH); with it, PATH is a folder inside that repository.")
 @click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or ALL), replacing the configured set.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
