@@ -206,10 +206,7 @@ def _adjuster(o: dict) -> Callable[[Settings], Settings]:
 
     def adjust(settings: Settings) -> Settings:
         return replace(
-            settings,
-            select=_codes(o["select"]) or settings.select,
-            extend_select=settings.extend_select + _codes(o["extend_select"]),
-            ignore=settings.ignore + _codes(o["ignore"]),
+            _selected(settings, o),
             force_exclude=o["force_exclude"] or settings.force_exclude,
             exclude=_codes(o["exclude"], upper=False) or settings.exclude,
             extend_exclude=settings.extend_exclude + _codes(o["extend_exclude"], upper=False),
@@ -221,6 +218,11 @@ def _adjuster(o: dict) -> Callable[[Settings], Settings]:
         )
 
     return adjust
+
+
+def _selected(settings: Settings, o: dict) -> Settings:
+    """The selection options (`selection_options`) applied on top of a project's settings."""
+    return replace(settings, select=_codes(o["select"]) or settings.select, extend_select=settings.extend_select + _codes(o["extend_select"]), ignore=settings.ignore + _codes(o["ignore"]))
 
 
 def _per_file(values: tuple[str, ...]) -> tuple:
@@ -445,6 +447,55 @@ def graph(path: Optional[Path], fmt: str, config, no_config) -> None:
     service_graph = linker.graph
     render = {"mermaid": to_mermaid, "dot": to_dot, "json": lambda g: to_json(g, settings.root)}[fmt]
     click.echo(render(service_graph), nl=False)
+
+
+@main.command("manifest")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path), help="Read settings (excludes) from this TOML file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def manifest(path: Optional[Path], config, no_config) -> None:
+    """Print the services, handlers and journal shapes the code under PATH defines, as JSON."""
+    import json
+
+    from restate_lint.deploy.sources import tree_manifest
+
+    try:
+        _config_options(config, no_config)
+        found = tree_manifest(path or Path("."), settings_loader(config, no_config))
+    except (ConfigError, PathError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(json.dumps(found, indent=2))
+
+
+@main.command("compat")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--against", required=True, help="The old version: a git revision, or a manifest saved by `restate-lint manifest`.")
+@click.option("--revision", help="Compare this git revision instead of the working tree as the new version.")
+@click.option("--git-dir", type=click.Path(path_type=Path), help="The repository to read revisions from (default: the one holding PATH); with it, PATH is a folder inside that repository.")
+@selection_options
+@output_options
+@config_options
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found.")
+def compat(path, against, revision, git_dir, **o) -> None:
+    """Report what deploying the code under PATH (default: the current folder) breaks for the
+    version AGAINST: removed services and handlers, changed types and kinds, changed journals."""
+    from restate_lint.deploy.commands import compare_versions
+    from restate_lint.deploy.gitrev import GitError
+
+    def adjust(settings: Settings) -> Settings:
+        return _selected(settings, o)
+
+    try:
+        _config_options(o["config"], o["no_config"])
+        check_selectors(adjust(Settings()))
+        report = _report_options({**o, "unsafe_fixes": False})
+        result, root = compare_versions(path or Path("."), against, revision, git_dir, settings_loader(o["config"], o["no_config"], adjust))
+    except (ConfigError, PathError, GitError) as exc:
+        _fail(str(exc))
+        return
+    _emit(report, result, root)
+    sys.exit(EXIT_FINDINGS if result.diagnostics and not o["exit_zero"] else EXIT_CLEAN)
 
 
 @main.command("clean")

@@ -74,6 +74,13 @@ define("RST502", "except-exception-swallows-terminal", "W", "unsafe", "except Ex
 define("RST601", "non-replay-aware-logging", "I", "safe", "print or unfiltered logger in durable code")
 define("RST701", "deterministic-id-as-secret", "W", "none", "ctx.uuid()/ctx.random() value used as a secret")
 define("RST702", "redundant-idempotency-key", "I", "none", "idempotency_key= on a call made from a handler")
+define("RST801", "removed-service", "E", "none", "a service of the old version is gone from the new one")
+define("RST802", "removed-handler", "E", "none", "a handler of the old version is gone from the new one")
+define("RST803", "service-type-changed", "E", "none", "a service changed its type (Service, VirtualObject, Workflow)")
+define("RST804", "handler-kind-changed", "W", "none", "a handler changed its kind (exclusive, shared, workflow main)")
+define("RST805", "journal-shape-changed", "W", "none", "a handler's durable operations changed other than by appending at the end")
+define("RST806", "state-key-changed", "W", "none", "a state key was renamed or is read as another type")
+define("RST807", "handler-type-changed", "W", "none", "a handler's input or output type changed incompatibly")
 define("RST900", "unused-suppression", "W", "safe", "suppression comment that suppressed nothing")
 define("RST901", "suppression-without-reason", "I", "none", "ignore comment without a reason")
 define("RST999", "syntax-error", "E", "none", "file cannot be parsed")
@@ -82,7 +89,7 @@ define("RST999", "syntax-error", "E", "none", "file cannot be parsed")
 UNSUPPRESSIBLE = frozenset({"RST900", "RST901", "RST999"})
 
 # The family of each rule (RULES.md's sections), by the code's hundred: SARIF's rule tag.
-FAMILIES = {"RST1": "determinism", "RST2": "context", "RST3": "definitions", "RST4": "concurrency", "RST5": "error-handling", "RST6": "observability", "RST7": "idempotency", "RST9": "suppression"}
+FAMILIES = {"RST1": "determinism", "RST2": "context", "RST3": "definitions", "RST4": "concurrency", "RST5": "error-handling", "RST6": "observability", "RST7": "idempotency", "RST8": "deployment", "RST9": "suppression"}
 FAMILY_OF = {"RST701": "security", "RST999": "syntax"}
 
 

@@ -196,15 +196,7 @@ class _Run:
         names = digest(tuple(sorted(self.names.path_by_name)))
         self.imports = {path: self._imports(file, names) for path, file in files.items()}
         imports = {path: found.files for path, found in self.imports.items()}
-        restate = {path for path, file in files.items() if file.scan.imports_restate}
-        pending = [*restate, *(p for p, found in imports.items() if found & restate), *(t for t in targets if files[t].scan.names_codes)]
-        modelled: set[Path] = set()
-        while pending:
-            path = pending.pop()
-            if path not in modelled:
-                modelled.add(path)
-                pending.extend(imports[path])
-        return modelled
+        return modelled_files(files, imports, [t for t in targets if files[t].scan.names_codes])
 
     def _imports(self, file: ScannedFile, names: str) -> "_Imports":
         """How a file's imports resolve in this project, in one pass over them (a long-lived
@@ -213,19 +205,7 @@ class _Run:
         key = ("imports", file.path, file.digest, names)
         if memo is not None and key in memo:
             return memo[key]
-        resolve = self.names.resolver(file.path)
-        renamed, found = set(), set()
-        for raw in file.scan.imports:
-            for dotted in candidates(raw, file.package):
-                for prefix in prefixes(dotted):
-                    if (target := resolve(prefix)) != prefix:
-                        renamed.add((prefix, target))
-                for name in {dotted, resolve(dotted)}:
-                    module = self.names.module_of(name)
-                    if module is not None:
-                        found.add(self.names.path_by_name[module])
-        found.discard(file.path)
-        imports = _Imports(tuple(sorted(renamed)), found)
+        imports = project_imports(file, self.names)
         self.cache.remember(key, imports)
         return imports
 
@@ -235,6 +215,37 @@ class _Run:
         rule = RULES["RST999"]
         at = Position(failure.row, failure.column)
         return [Diagnostic("RST999", rule.name, f"File cannot be parsed ({failure}); nothing else was checked in it", rule.severity, name, at, at, url=rule.url)]
+
+
+def project_imports(file: ScannedFile, names: ModuleNames) -> "_Imports":
+    """How a file's imports resolve among the project's modules, in one pass over them."""
+    resolve = names.resolver(file.path)
+    renamed, found = set(), set()
+    for raw in file.scan.imports:
+        for dotted in candidates(raw, file.package):
+            for prefix in prefixes(dotted):
+                if (target := resolve(prefix)) != prefix:
+                    renamed.add((prefix, target))
+            for name in {dotted, resolve(dotted)}:
+                module = names.module_of(name)
+                if module is not None:
+                    found.add(names.path_by_name[module])
+    found.discard(file.path)
+    return _Imports(tuple(sorted(renamed)), found)
+
+
+def modelled_files(files: dict[Path, ScannedFile], imports: dict[Path, set[Path]], more: list[Path] = ()) -> set[Path]:
+    """The files importing restate, the files importing those, `more`, and every project file
+    they import (`imports`: the project files each file imports)."""
+    restate = {path for path, file in files.items() if file.scan.imports_restate}
+    pending = [*restate, *(p for p, found in imports.items() if found & restate), *more]
+    modelled: set[Path] = set()
+    while pending:
+        path = pending.pop()
+        if path not in modelled:
+            modelled.add(path)
+            pending.extend(imports[path])
+    return modelled
 
 
 MAX_SOURCE_BYTES = 16 << 20  # larger than any real module: a bigger file is not read

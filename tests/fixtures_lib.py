@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,12 @@ class Fixture:
         """The fixture's project: the default rules plus its own (so info rules are on in their folder)."""
         return Settings(root=self.root, extend_select=(self.code,))
 
+    @property
+    def versions(self) -> "tuple[Path, Path] | None":
+        """A compat fixture (RST8xx) is a pair of versions, `v1/` and `v2/`, each its own project."""
+        pair = (self.path / "v1", self.path / "v2")
+        return pair if all(p.is_dir() for p in pair) else None
+
     def files(self) -> list[Path]:
         return sorted(self.path.rglob("*.py")) if self.path.is_dir() else [self.path]
 
@@ -62,3 +70,40 @@ def all_fixtures() -> list[Fixture]:
             if entry.name.startswith(("valid", "invalid")) and (entry.is_dir() or entry.suffix == ".py"):
                 fixtures.append(Fixture(folder.name, entry))
     return fixtures
+
+
+def import_modules(root: Path, files: list[Path]) -> list:
+    """Import every module of a fixture (or any folder) in isolation, named from `root`; return
+    the module objects."""
+    before = set(sys.modules)
+    sys.path.insert(0, str(root))
+    try:
+        modules = []
+        for file in files:
+            name = ".".join(file.relative_to(root).with_suffix("").parts)
+            if name in sys.modules:
+                modules.append(sys.modules[name])
+                continue
+            spec = importlib.util.spec_from_file_location(name, file)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            modules.append(module)
+        return modules
+    finally:
+        sys.path.remove(str(root))
+        for name in set(sys.modules) - before:
+            if not name.startswith("restate"):
+                del sys.modules[name]
+
+
+def restate_services(modules: list) -> list:
+    """The Service / VirtualObject / Workflow objects the modules define, each once."""
+    import restate
+
+    services = []
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, (restate.Service, restate.VirtualObject, restate.Workflow)) and value not in services:
+                services.append(value)
+    return services

@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
 restate = pytest.importorskip("restate")
 
-from fixtures_lib import Fixture, all_fixtures  # noqa: E402
-
-
-def _import(fixture: Fixture) -> list:
-    """Import every module of the fixture in isolation; return the module objects."""
-    before = set(sys.modules)
-    sys.path.insert(0, str(fixture.root))
-    try:
-        modules = []
-        for file in fixture.files():
-            name = ".".join(file.relative_to(fixture.root).with_suffix("").parts)
-            if name in sys.modules:
-                modules.append(sys.modules[name])
-                continue
-            spec = importlib.util.spec_from_file_location(name, file)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            spec.loader.exec_module(module)
-            modules.append(module)
-        return modules
-    finally:
-        sys.path.remove(str(fixture.root))
-        for name in set(sys.modules) - before:
-            if not name.startswith("restate"):
-                del sys.modules[name]
+from fixtures_lib import Fixture, all_fixtures, import_modules, restate_services  # noqa: E402
 
 
 @pytest.mark.parametrize("fixture", [f for f in all_fixtures() if f.valid], ids=lambda f: f.id)
 def test_valid_fixture_builds_an_app(fixture: Fixture) -> None:
-    services = []
-    for module in _import(fixture):
-        for value in vars(module).values():
-            if isinstance(value, (restate.Service, restate.VirtualObject, restate.Workflow)) and value not in services:
-                services.append(value)
-    restate.app(services)  # raises on definitions the SDK rejects
+    for root in fixture.versions or (fixture.root,):  # each version of a compat pair is its own app
+        files = sorted(root.glob("*.py")) if fixture.versions else fixture.files()
+        restate.app(restate_services(import_modules(root, files)))  # raises on definitions the SDK rejects

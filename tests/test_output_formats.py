@@ -158,7 +158,7 @@ def test_sarif_meets_github_code_scanning(tmp_path: Path) -> None:
     code scanning reads from each rule, and the limits it sets on a run."""
     run = _sarif(_git_project(tmp_path))["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    families = {"determinism", "context", "definitions", "concurrency", "error-handling", "observability", "security", "idempotency", "suppression", "syntax"}
+    families = {"determinism", "context", "definitions", "concurrency", "error-handling", "observability", "security", "idempotency", "deployment", "suppression", "syntax"}
     for rule in rules:
         assert len(rule["fullDescription"]["text"]) <= 1024, rule["id"]
         assert not rule["help"]["markdown"].startswith("#")

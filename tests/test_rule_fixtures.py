@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from fixtures_lib import Fixture, all_fixtures
+from restate_lint.config import Settings
 from restate_lint.runner import lint_paths
 
 
@@ -23,4 +24,8 @@ def test_fixture(fixture: Fixture) -> None:
         assert not any(code == fixture.code for _, _, code in expected), "a valid fixture must not expect its own rule"
     else:
         assert any(code == fixture.code for _, _, code in expected), "an invalid fixture must expect its own rule"
+    if fixture.versions:  # what compat reports between them: tests/deploy/test_compat_fixtures.py
+        for version in fixture.versions:
+            assert not lint_paths([version], Settings(root=version)).diagnostics, f"{version} is not clean"
+        return
     assert lint_fixture(fixture) == expected

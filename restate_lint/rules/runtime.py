@@ -327,6 +327,69 @@ RUNTIME: dict[str, Runtime] = {
         "of running the target again.",
         reason="an info rule about redundant code, not a failure.",
     ),
+    "RST801": Runtime(
+        "The server accepts a new deployment without the service (no force needed, and the dry run "
+        "says nothing): the service stays registered on the old deployment, which goes on serving it, "
+        "and an invocation waiting when the new code was registered completes there. Updated in place "
+        "(the old deployment pointed at the new code), the waiting invocation fails on every attempt "
+        "(RT0012, the deployment answers 404) until it is paused, and new calls get 404 from the "
+        "ingress: so do they once the old deployment is removed.",
+        oracle=("test_compat.py::test_rst801_removed_service_new_deployment_is_accepted_and_the_old_one_keeps_serving_it",
+                "test_compat.py::test_rst801_removed_service_in_place_fails_its_invocations"),
+    ),
+    "RST802": Runtime(
+        "The server accepts a new deployment without the handler (no force needed). An invocation "
+        "already waiting finishes on the old deployment, but new calls get 404 from the ingress, and a "
+        "delayed send scheduled before the deploy that starts after it goes to the new deployment and "
+        "fails on every attempt (RT0012, 404) until it is paused. Updated in place, the waiting "
+        "invocation fails the same way.",
+        oracle=("test_compat.py::test_rst802_removed_handler_new_deployment_is_accepted_and_new_calls_get_404",
+                "test_compat.py::test_rst802_removed_handler_in_place_fails_its_invocations"),
+    ),
+    "RST803": Runtime(
+        "The server refuses the new deployment with 409 (META0006, \"Service type cannot be changed "
+        "across revisions\"), also in a dry run. Registered with `breaking`, or updated in place with "
+        "`overwrite`, it is accepted, and the old callers' path (`/Profile803/show` for a service now "
+        "a virtual object) gets 400 from the ingress.",
+        oracle=("test_compat.py::test_rst803_service_type_change_is_refused_without_breaking",
+                "test_compat.py::test_rst803_service_type_change_in_place_is_accepted"),
+    ),
+    "RST804": Runtime(
+        "Nothing is refused: the server accepts the handler's new kind as a new deployment and in "
+        "place, and the handler answers.",
+        oracle=("test_compat.py::test_rst804_kind_change_is_accepted_both_ways[new]", "test_compat.py::test_rst804_kind_change_is_accepted_both_ways[in_place]"),
+    ),
+    "RST805": Runtime(
+        "Registered as a new deployment, the change is safe for invocations in flight: one waiting in a "
+        "sleep when the new code was registered completes on the old deployment. Updated in place, it "
+        "replays its journal against the new code and every attempt fails with a journal mismatch "
+        "(RT0016, SDK error 570: \"The previous execution ran and recorded the following: 'sleep'\", the "
+        "new code attempts a run) until it is paused; so does a run whose name changed (\"Difference: name: "
+        "payment id != charge\"). So does an operation removed from the end: the "
+        "new code returns where the journal recorded a sleep (\"attempts to perform the following: "
+        "'handler return'\"). Updated in place, an operation appended at the end replays and completes.",
+        oracle=("test_compat.py::test_rst805_new_deployment_lets_in_flight_invocations_finish_on_the_old_code",
+                "test_compat.py::test_rst805_in_place_update_mismatches_the_in_flight_journal",
+                "test_compat.py::test_rst805_renamed_run_mismatches_in_place",
+                "test_compat.py::test_rst805_valid_appended_operation_replays_in_place",
+                "test_compat.py::test_rst805_operation_removed_from_the_end_mismatches_in_place"),
+    ),
+    "RST806": Runtime(
+        "Nothing fails, either way the new code is deployed. A renamed key starts from nothing: a counter "
+        "at 2 under the old key counts 1 again under the new one, and the old value stays stored, unread. "
+        "A changed `type_hint` is not checked by the default serde: the new code reading `type_hint=str` "
+        "got the int the old code stored.",
+        oracle=("test_compat.py::test_rst806_renamed_key_starts_from_nothing[new]", "test_compat.py::test_rst806_renamed_key_starts_from_nothing[in_place]",
+                "test_compat.py::test_rst806_changed_type_hint_reads_the_old_value_unchecked"),
+    ),
+    "RST807": Runtime(
+        "The server accepts the new deployment (it does not compare input types). An old caller's "
+        "payload then fails in the new code on every attempt until the invocation is paused: a "
+        "`KeyError` for a required TypedDict field the old payload lacks, a `TypeError` for an `int` "
+        "where the new code indexes a `dict`.",
+        oracle=("test_compat.py::test_old_callers_payload_fails_every_attempt_on_the_new_code[RST807-field-added]",
+                "test_compat.py::test_old_callers_payload_fails_every_attempt_on_the_new_code[RST807-type-changed]"),
+    ),
     "RST900": Runtime("Nothing.", reason=_OWN_COMMENTS),
     "RST901": Runtime("Nothing.", reason=_OWN_COMMENTS),
     "RST999": Runtime(

@@ -1,0 +1,256 @@
+"""What changed between two manifests that a deployment of the new one breaks: removed or renamed
+services and handlers, changed service types and handler kinds, journal shapes changed other than
+by appending, renamed state keys or changed stored types, and incompatible handler types (RST8xx).
+
+Works on manifest JSON only (manifest.py), so either side may be a saved manifest file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from restate_lint.deploy.journal_shape import describe, same_entry, without_locations
+
+STATEFUL = ("VIRTUAL_OBJECT", "WORKFLOW")
+_QUALIFIER = re.compile(r"\b(?:\w+\.)+(?=\w)")
+_TYPING_ALIAS = re.compile(r"\b(List|Dict|Tuple|Set|FrozenSet|Type)\[")
+_OPTIONAL = re.compile(r"\bOptional\[(\w+)\]")
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    message: str
+    location: dict  # filename, row, column, end_row, end_column
+    side: str  # "old" or "new": which version `location` is in
+
+
+def compare(old: dict, new: dict, old_name: str = "the old version") -> list[Change]:
+    """The changes, each located in the new version where there is one (else in the old)."""
+    return list(_Compare(old, new, old_name).changes())
+
+
+class _Compare:
+    def __init__(self, old: dict, new: dict, old_name: str):
+        self.old, self.new, self.old_name = old, new, old_name
+        self.old_services = {s["name"]: s for s in old["services"]}
+        self.new_services = {s["name"]: s for s in new["services"]}
+
+    def was(self, location: Optional[dict]) -> str:
+        """Where a definition was in the old version, for a message."""
+        return f"{self.old_name}:{location['filename']}:{location['row']}" if location else self.old_name
+
+    def changes(self) -> Iterator[Change]:
+        added = [s for name, s in self.new_services.items() if name not in self.old_services]
+        for name, old in self.old_services.items():
+            new = self.new_services.get(name)
+            if new is None:
+                yield self.removed_service(old, added)
+            elif old.get("type") != new.get("type"):
+                yield Change("RST803", f"Service `{name}` was a {_type(old)} in {self.was(old.get('location'))} and is a {_type(new)} now: "
+                             "the server refuses the registration (META0006) unless it is forced as breaking, and then old callers' paths fail; keep the type, or deploy it under a new name",
+                             _location(new), "new")  # fmt: skip
+            else:
+                yield from self.handlers(old, new)
+                yield from self.state(old, new)
+
+    def removed_service(self, old: dict, added: list[dict]) -> Change:
+        handlers = {h["name"] for h in old["handlers"]}
+        twin = next((s for s in added if s.get("type") == old.get("type") and {h["name"] for h in s["handlers"]} == handlers), None)
+        renamed = f" (renamed to `{twin['name']}`?)" if twin else ""
+        return Change("RST801", f"Service `{old['name']}` of {self.was(old.get('location'))} is gone{renamed}: the server keeps serving it from "
+                      "the old deployment, and once that one is removed or updated in place its invocations and callers fail; "
+                      "keep it in the new code until nothing uses it", _location(twin) if twin else old.get("location"), "new" if twin else "old")  # fmt: skip
+
+    def handlers(self, old: dict, new: dict) -> Iterator[Change]:
+        name = old["name"]
+        new_handlers = {h["name"]: h for h in new["handlers"]}
+        old_handlers = {h["name"]: h for h in old["handlers"]}
+        added = [h for h in new["handlers"] if h["name"] not in old_handlers]
+        for handler, before in old_handlers.items():
+            after = new_handlers.get(handler)
+            if after is None:
+                twin = next((h for h in added if self.shape(self.new, name, h["name"]) == self.shape(self.old, name, handler) and h.get("kind") == before.get("kind")), None)
+                renamed = f" (renamed to `{twin['name']}`?)" if twin else ""
+                yield Change("RST802", f"Handler `{name}/{handler}` of {self.was(before.get('location'))} is gone{renamed}: new calls get 404, and "
+                             "delayed sends and retries that reach the new deployment fail until paused; keep it until nothing uses it",
+                             _location(twin) if twin else _location(new), "new")  # fmt: skip
+                continue
+            if _kind(old, before) != _kind(new, after):
+                yield Change("RST804", f"Handler `{name}/{handler}` was {_kind(old, before)} in {self.was(before.get('location'))} and is "
+                             f"{_kind(new, after)} now: the server accepts this silently, and calls to it stop (or start) "
+                             "waiting for the key's other exclusive invocations; add a new handler instead", _location(after), "new")  # fmt: skip
+            yield from self.journal(name, handler, after)
+            yield from self.types(name, handler, before, after)
+
+    def shape(self, manifest: dict, service: str, handler: str) -> list:
+        return without_locations(manifest.get("journal", {}).get(service, {}).get(handler, []))
+
+    def journal(self, service: str, handler: str, after: dict) -> Iterator[Change]:
+        old = self.old.get("journal", {}).get(service, {}).get(handler, [])
+        new = self.new.get("journal", {}).get(service, {}).get(handler, [])
+        difference = first_difference(old, new)
+        if difference is None:
+            return
+        was, now = difference
+        where = f"{describe(was)} at {self.was(was.get('at') or _inner_at(was))}" if was else "nothing at that point"
+        said = f"journals {describe(now)} where the old code journaled {where}" if now else f"no longer journals {where}"
+        yield Change("RST805", f"Handler `{service}/{handler}` {said}: invocations in flight replay their journal against the new "
+                     "code; register it as a new deployment (never update one in place) and keep the old deployment until "
+                     "they finish", (now and (now.get("at") or _inner_at(now))) or _location(after), "new")  # fmt: skip
+
+    def state(self, old: dict, new: dict) -> Iterator[Change]:
+        if new.get("type") not in STATEFUL:
+            return
+        before, after = _state_keys(self.old, old["name"]), _state_keys(self.new, new["name"])
+        for key in sorted(before.keys() & after.keys()):
+            was, now = before[key][0], after[key][0]
+            if was and now and not same_type(was, now):
+                yield Change("RST806", f"State key `{key}` of `{new['name']}` was read as `{was}` in {self.was(before[key][1])} and as "
+                             f"`{now}` now: the default serde does not convert what the old code stored, so the new code gets the old type", after[key][1], "new")  # fmt: skip
+        gone, fresh = sorted(before.keys() - after.keys()), sorted(after.keys() - before.keys())
+        for key in gone if fresh else ():
+            candidates = ", ".join(f"`{k}`" for k in fresh)
+            yield Change("RST806", f"State key `{key}` of `{new['name']}` ({self.was(before[key][1])}) is no longer used and {candidates} "
+                         "is new: if it was renamed, the state stored under the old key is not read any more; migrate it",
+                         after[fresh[0]][1], "new")  # fmt: skip
+
+    def types(self, service: str, handler: str, before: dict, after: dict) -> Iterator[Change]:
+        for part, who in (("input", "invocations of callers still sending the old shape fail on every attempt, until paused"),
+                          ("output", "callers and attached clients still expecting the old shape get another one")):
+            reason = self.incompatible(before, after, part)
+            if reason:
+                yield Change("RST807", f"The {part} of `{service}/{handler}` {reason} since {self.was(before.get('location'))}: "
+                             f"{who}; accept both shapes, or add a new handler", _location(after), "new")  # fmt: skip
+
+    def incompatible(self, before: dict, after: dict, part: str) -> Optional[str]:
+        was, now = before.get(part), after.get(part)
+        old_class, new_class = before.get(f"{part}_class"), after.get(f"{part}_class")
+        if old_class and new_class:
+            return _fields_changed(self.old.get("types", {}).get(old_class, {}), self.new.get("types", {}).get(new_class, {}))
+        if was is not None and now is not None and same_type(was, now):
+            return None
+        if was and now and was != now:  # an annotation added to or removed from a parameter says nothing of the old shape
+            return f"changed from `{was}` to `{now}`"
+        if (was is None) != (now is None):
+            return "was added" if was is None else "was removed"
+        return None
+
+
+def first_difference(old: list, new: list) -> Optional[tuple[Optional[dict], Optional[dict]]]:
+    """Where `new` stops extending `old`, as (old item, new item), either None when missing; None
+    when every journal the old shape can write is the start of one the new shape writes (equal,
+    or operations appended at the end, also at the end of each branch that ends the handler). An
+    operation removed from the end is a change: a replay that returns before reaching a journaled
+    operation mismatches too."""
+    for index, was in enumerate(old):
+        if index >= len(new):
+            return was, None
+        now = new[index]
+        if _equal(was, now):
+            continue
+        if index == len(old) - 1 and "alt" in was and "alt" in now and len(was["alt"]) == len(now["alt"]):
+            for a, b in zip(was["alt"], now["alt"]):
+                found = first_difference(a, b)
+                if found is not None:
+                    return found
+            continue
+        return _inner_difference(was, now)
+    return None
+
+
+def _inner_difference(was: dict, now: dict) -> tuple[Optional[dict], Optional[dict]]:
+    """The first operations that differ inside two loops, or two branchings of as many ways."""
+    if "repeat" in was and "repeat" in now:
+        return _first_unequal(was["repeat"], now["repeat"]) or (was, now)
+    if "alt" in was and "alt" in now and len(was["alt"]) == len(now["alt"]):
+        for a, b in zip(was["alt"], now["alt"]):
+            found = _first_unequal(a, b)
+            if found is not None:
+                return found
+    return was, now
+
+
+def _first_unequal(old: list, new: list) -> Optional[tuple[Optional[dict], Optional[dict]]]:
+    for a, b in zip(old, new):
+        if not _equal(a, b):
+            return _inner_difference(a, b)
+    if len(old) == len(new):
+        return None
+    return (old[len(new)] if len(old) > len(new) else None), (new[len(old)] if len(new) > len(old) else None)
+
+
+def _equal(a: dict, b: dict) -> bool:
+    if "alt" in a or "alt" in b:
+        return "alt" in a and "alt" in b and len(a["alt"]) == len(b["alt"]) and all(_same(x, y) for x, y in zip(a["alt"], b["alt"]))
+    if "repeat" in a or "repeat" in b:
+        return "repeat" in a and "repeat" in b and _same(a["repeat"], b["repeat"])
+    return same_entry(a, b)
+
+
+def _same(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+
+
+def _inner_at(item: dict) -> Optional[dict]:
+    for nested in [*(i for branch in item.get("alt", ()) for i in branch), *item.get("repeat", ())]:
+        found = nested.get("at") or _inner_at(nested)
+        if found:
+            return found
+    return None
+
+
+def _state_keys(manifest: dict, service: str) -> dict[str, tuple[Optional[str], dict]]:
+    """The literal state keys a service's handlers use: key -> (type read as, first use)."""
+    found: dict[str, tuple[Optional[str], dict]] = {}
+    pending = [i for shape in manifest.get("journal", {}).get(service, {}).values() for i in shape]
+    while pending:
+        item = pending.pop(0)
+        pending[:0] = [*(i for b in item.get("alt", ()) for i in b), *item.get("repeat", ())]
+        key = item.get("key")
+        if item.get("op", "").endswith("_state") and key:
+            kind, at = found.get(key, (None, item["at"]))
+            found[key] = (kind or item.get("type"), at)
+    return found
+
+
+def _fields_changed(old: dict, new: dict) -> Optional[str]:
+    was, now = old.get("fields", {}), new.get("fields", {})
+    for name, field in was.items():
+        if name not in now:
+            return f"lost the field `{name}`"
+        if not same_type(now[name]["type"], field["type"]):
+            return f"changed the type of `{name}` from `{field['type']}` to `{now[name]['type']}`"
+    for name, field in now.items():
+        if name not in was and not field["default"]:
+            return f"has a new field `{name}` without a default"
+    return None
+
+
+def same_type(a: str, b: str) -> bool:
+    """Annotations that name the same type: `List[int]` and `list[int]`, `Optional[X]` and `X | None`."""
+    return _normal(a) == _normal(b)
+
+
+def _normal(annotation: str) -> str:
+    """Spaces and module qualifiers dropped (`flights.Request` is `Request` imported otherwise)."""
+    text = _QUALIFIER.sub("", annotation.replace(" ", ""))
+    text = _TYPING_ALIAS.sub(lambda m: f"{m.group(1).lower()}[", text)
+    return _OPTIONAL.sub(lambda m: f"{m.group(1)}|None", text)
+
+
+def _type(service: dict) -> str:
+    return {"SERVICE": "Service", "VIRTUAL_OBJECT": "VirtualObject", "WORKFLOW": "Workflow"}.get(service.get("type"), "service")
+
+
+def _kind(service: dict, handler: dict) -> str:
+    kind = handler.get("kind")
+    if kind is None and service.get("type") == "VIRTUAL_OBJECT":
+        kind = "EXCLUSIVE"  # what the server makes of a handler announced without a type
+    return {"EXCLUSIVE": "exclusive", "SHARED": "shared", "WORKFLOW": "the workflow's main"}.get(kind or "", "a service handler")
+
+
+def _location(entry: Optional[dict]) -> Optional[dict]:
+    return entry.get("location") if entry else None
