@@ -32,7 +32,8 @@ def _import(fixture: Fixture) -> list:
     finally:
         sys.path.remove(str(fixture.root))
         for name in set(sys.modules) - before:
-            if not name.startswith("restate"):
+            # the fixture's own modules; libraries stay (a re-imported pydantic breaks the SDK's models)
+            if str(getattr(sys.modules[name], "__file__", None) or "").startswith(str(fixture.root)):
                 del sys.modules[name]
 
 
