@@ -147,13 +147,16 @@ class _Finder:
             return [e.value for e in arg.value.elements if not isinstance(e, cst.StarredElement)]
         return [arg.value]  # not a literal: unknown
 
-    def _contains(self, elements: Optional[list], function: Optional[Function], names: frozenset) -> bool:
-        """A literal list holds an instance of `names`; a value we cannot see through counts as one."""
+    def _contains(self, elements: Optional[list], function: Optional[Function], names: frozenset, framework: str) -> bool:
+        """A literal list holds an instance of `names`. Only the framework's own classes are known
+        not to journal: a value we cannot see through, or a class of the project (a copy of
+        Restate's plugin) or of another package, counts as one."""
         if elements is None:
             return False
         for element in elements:
             call, scope = self.built_by(element, function)
-            if call is None or self.model.resolve(call.func, scope) in names:
+            name = self.model.resolve(call.func, scope) if call is not None else None
+            if name is None or name in names or not name.startswith(framework):
                 return True
         return False
 
@@ -184,7 +187,7 @@ class _Finder:
         elif method in LANGCHAIN_RUNS:
             built, scope = self.built_by(receiver, function)
             name = self.model.resolve(built.func, scope) if built is not None else None
-            if name in LANGGRAPH_AGENTS or (name in LANGCHAIN_AGENTS and not self._contains(self._lists(built, "middleware"), scope, RESTATE_MIDDLEWARE)):
+            if name in LANGGRAPH_AGENTS or (name in LANGCHAIN_AGENTS and not self._contains(self._lists(built, "middleware"), scope, RESTATE_MIDDLEWARE, "langchain.")):
                 self.found.runs.append(AgentRun(call, LANGCHAIN, "unwrapped"))
         elif method in ADK_RUNS:
             runner, scope = self.built_with(receiver, function, ADK_RUNNERS)
@@ -193,7 +196,7 @@ class _Finder:
 
     def _adk_plugged(self, runner: cst.Call, scope: Optional[Function]) -> bool:
         """The runner, or the app it runs, has `RestatePlugin()` among its plugins."""
-        if self._contains(self._lists(runner, "plugins"), scope, RESTATE_PLUGIN):
+        if self._contains(self._lists(runner, "plugins"), scope, RESTATE_PLUGIN, "google.adk."):
             return True
         app = argument(runner, None, "app")
         if app is None:
@@ -201,7 +204,7 @@ class _Finder:
         app_call, app_scope = self.built_by(app.value, scope)
         if app_call is None or self.model.resolve(app_call.func, app_scope) not in ADK_APPS:
             return True  # an app we cannot see: unknown
-        return self._contains(self._lists(app_call, "plugins"), app_scope, RESTATE_PLUGIN)
+        return self._contains(self._lists(app_call, "plugins"), app_scope, RESTATE_PLUGIN, "google.adk.")
 
     def _openai_model_object(self, call: cst.Call, function: Optional[Function]) -> Optional[str]:
         """`DurableRunner.run(agent, ..)` where the agent's model is a `Model` object, which
