@@ -34,6 +34,7 @@ OPENAI, ADK, LANGCHAIN, PYDANTIC = "openai-agents", "Google ADK", "LangChain", "
 OPENAI_RUNS = frozenset({"agents.Runner.run", "agents.Runner.run_sync", "agents.Runner.run_streamed",
                          "agents.run.Runner.run", "agents.run.Runner.run_sync", "agents.run.Runner.run_streamed"})
 DURABLE_RUNS = frozenset({"restate.ext.openai.DurableRunner.run", "restate.ext.openai.runner_wrapper.DurableRunner.run"})
+OPENAI_LEGACY = frozenset({"restate.ext.openai.DurableOpenAIAgents", "restate.ext.openai.runner_wrapper.DurableOpenAIAgents"})
 OPENAI_AGENTS = frozenset({"agents.Agent", "agents.agent.Agent"})
 OPENAI_TOOLS = frozenset({"agents.function_tool", "agents.tool.function_tool"})
 DURABLE_TOOLS = frozenset({"restate.ext.openai.durable_function_tool", "restate.ext.openai.functions.durable_function_tool"})
@@ -165,7 +166,7 @@ class _Finder:
         model, call, function = self.model, site.node, site.function
         qualname = model.resolve(call.func, function)
         if qualname in OPENAI_RUNS:
-            self.found.runs.append(AgentRun(call, OPENAI, "unwrapped"))
+            self.found.runs.append(AgentRun(call, OPENAI, None if self._openai_provided(call, function) else "unwrapped"))
         elif qualname in DURABLE_RUNS:
             self.found.runs.append(AgentRun(call, OPENAI, self._openai_model_object(call, function)))
         elif qualname in RESTATE_AGENTS:
@@ -205,6 +206,16 @@ class _Finder:
         if app_call is None or self.model.resolve(app_call.func, app_scope) not in ADK_APPS:
             return True  # an app we cannot see: unknown
         return self._contains(self._lists(app_call, "plugins"), app_scope, RESTATE_PLUGIN, "google.adk.")
+
+    def _openai_provided(self, call: cst.Call, function: Optional[Function]) -> bool:
+        """`Runner.run(.., run_config=RunConfig(model_provider=..))` (a provider that may journal,
+        as `DurableModelCalls` does), or a module of the SDK's first openai integration
+        (`Service(.., invocation_context_managers=[DurableOpenAIAgents])` made `Runner.run` durable)."""
+        if any(b.kind == "import" and b.qualname in OPENAI_LEGACY for bs in self.model.bindings.values() for b in bs):
+            return True
+        config = argument(call, None, "run_config")
+        built, _ = self.built_by(config.value, function) if config is not None else (None, None)
+        return built is not None and argument(built, None, "model_provider") is not None
 
     def _openai_model_object(self, call: cst.Call, function: Optional[Function]) -> Optional[str]:
         """`DurableRunner.run(agent, ..)` where the agent's model is a `Model` object, which
