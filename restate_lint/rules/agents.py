@@ -64,18 +64,43 @@ def tool_side_effect_outside_run(model: ModuleModel, settings) -> Iterator[Findi
         function = tool.function
         if tool.journaled or function.is_durable or function.in_action:
             continue
-        for site, api in effects.in_sites(model, iter(function_sites(model, function))):
-            if api.kind != IO:
+        advice = "wrap it in `await restate_context().run_typed(\"..\", ..)`"
+        if tool.framework == PYDANTIC:
+            advice += ", or let the wrapper journal every tool call: `RestateAgent(agent, auto_wrap_tools=True)`"
+        why = f"{tool.framework} tools are not journaled by Restate's wrapper, so every replay of the agent runs it again. To journal it, {advice}"
+        for site in function_sites(model, function):
+            if not isinstance(site.node, cst.Call):
                 continue
-            written = model.tree.code_for_node(site.node.func if isinstance(site.node, cst.Call) else site.node)
-            advice = "wrap it in `await restate_context().run_typed(\"..\", ..)`"
-            if tool.framework == PYDANTIC:
-                advice += ", or let the wrapper journal every tool call: `RestateAgent(agent, auto_wrap_tools=True)`"
-            yield Finding(
-                "RST110", site.node,
-                f"`{written}(..)` in tool `{function.name}` does I/O outside a run action: {tool.framework} tools are not "
-                f"journaled by Restate's wrapper, so every replay of the agent runs it again. To journal it, {advice}",
-            )  # fmt: skip
+            written = model.tree.code_for_node(site.node.func)
+            api = effects.call(model, site.node, site.function)
+            if api is not None:
+                if api.kind == IO:
+                    yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` does I/O outside a run action: {why}")
+                continue
+            chain = _local_io(model, effects, model.function_ref(site.node.func, site.function), set())
+            if chain:
+                path = " -> ".join((function.name, *chain))
+                yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` reaches `{chain[-1]}`, which does I/O outside a run action ({path}): {why}")
+
+
+def _local_io(model: ModuleModel, effects: Effects, target, seen: set, depth: int = 0) -> Optional[tuple[str, ...]]:
+    """The call chain from a plain function of this module to the I/O it does, if any (helpers in
+    other modules are not followed: the project's reach is computed for durable callers only)."""
+    if not isinstance(target, Function) or target.module is not model or target.is_durable or target.in_action or depth > 4 or target.index in seen:
+        return None
+    seen.add(target.index)
+    for site in function_sites(model, target):
+        if not isinstance(site.node, cst.Call):
+            continue
+        api = effects.call(model, site.node, site.function)
+        if api is not None:
+            if api.kind == IO:
+                return (target.name, api.display)
+            continue
+        rest = _local_io(model, effects, model.function_ref(site.node.func, site.function), seen, depth + 1)
+        if rest:
+            return (target.name, *rest)
+    return None
 
 
 # -- RST215 ---------------------------------------------------------------------------------------
