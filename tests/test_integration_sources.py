@@ -44,7 +44,7 @@ def _names() -> set[str]:
     for value in vars(agents).values():
         if isinstance(value, frozenset) and all(isinstance(v, str) and "." in v for v in value):
             found |= value
-    return found
+    return found - agents.OPENAI_LEGACY  # restate-sdk 0.x names, gone from 1.x on purpose
 
 
 RULE_NAMES = sorted(_names())
