@@ -137,7 +137,7 @@ def tool_error_handler_swallows_terminal(model: ModuleModel, settings) -> Iterat
         if problem:
             yield Finding("RST504", arg.value, problem)
     for tool in found.tools:
-        if tool.framework != OPENAI or tool.decorator is None or not tool.function.is_durable:
+        if tool.framework != OPENAI or tool.decorator is None or not _awaits_durable(model, tool.function):
             continue
         expr = tool.decorator.decorator
         call = expr if isinstance(expr, cst.Call) else None
@@ -150,6 +150,11 @@ def tool_error_handler_swallows_terminal(model: ModuleModel, settings) -> Iterat
                 "invocation, and the agent goes on. Use `@durable_function_tool` from `restate.ext.openai`, which "
                 "re-raises them",
             )  # fmt: skip
+
+
+def _awaits_durable(model: ModuleModel, function: Function) -> bool:
+    """The tool awaits a durable operation: where a cancellation or a terminal failure arrives."""
+    return function.is_durable and any(model.awaited_ops(site.node.expression, function) for site in function.awaits)
 
 
 def _swallowing(model: ModuleModel, value: cst.BaseExpression, function: Optional[Function], durable: bool) -> Optional[str]:
