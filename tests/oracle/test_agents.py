@@ -7,6 +7,7 @@ from tests.oracle.fake_model import FINAL, FakeModel
 pytest.importorskip("agents", reason="openai-agents is not installed (pip install -e '.[test]')")
 
 RESPONSES = "/v1/responses"
+SLOW = 60  # seconds: an agent run makes several model calls, each followed by a replay
 
 
 @pytest.fixture
@@ -25,14 +26,14 @@ def fake_model():
 def test_rst109_unwrapped_runner_calls_the_model_again_on_replay(deploy, client, fake_model):
     model = fake_model()
     deploy("RST109/invalid_openai_runner.py", replays=True, env=model.env)
-    assert client.call("Support/ask", "Where is my parcel?") == (200, f"sent: {FINAL}")
+    assert client.call("Support/ask", "Where is my parcel?", timeout=SLOW) == (200, f"sent: {FINAL}")
     assert model.hits[RESPONSES] == 2  # the attempt, then the replay after the run
 
 
 def test_rst109_model_object_bypasses_the_durable_runner(deploy, client, fake_model):
     model = fake_model()
     deploy("RST109/invalid_openai_runner.py", replays=True, env=model.env)
-    assert client.call("Support/ask_local", "Where is my parcel?") == (200, f"sent: {FINAL}")
+    assert client.call("Support/ask_local", "Where is my parcel?", timeout=SLOW) == (200, f"sent: {FINAL}")
     assert model.hits["/v1/chat/completions"] == 2
     journal = client.journal(client.last("Support/ask_local"))
     assert [e["name"] for e in journal if e["entry_type"] == "Command: Run"] == ["notify"]  # no "call LLM"
@@ -41,7 +42,7 @@ def test_rst109_model_object_bypasses_the_durable_runner(deploy, client, fake_mo
 def test_rst109_valid_durable_runner_journals_the_model_call(deploy, client, fake_model):
     model = fake_model()
     deploy("RST109/valid_openai_durable_runner.py", replays=True, env=model.env)
-    assert client.call("SupportDurable/ask", "Where is my parcel?") == (200, f"sent: {FINAL}")
+    assert client.call("SupportDurable/ask", "Where is my parcel?", timeout=SLOW) == (200, f"sent: {FINAL}")
     assert model.hits[RESPONSES] == 1
     journal = client.journal(client.last("SupportDurable/ask"))
     assert [e["name"] for e in journal if e["entry_type"] == "Command: Run"] == ["call LLM", "notify"]
@@ -50,7 +51,7 @@ def test_rst109_valid_durable_runner_journals_the_model_call(deploy, client, fak
 def test_rst110_tool_io_runs_again_on_every_replay(deploy, client, counter, fake_model):
     model = fake_model(tool="get_weather", arguments={"city": "Paris"})
     deploy("RST110/invalid_tool_io.py", replays=True, env=dict(model.env, WEATHER_URL=f"{counter.url}/weather"))
-    assert client.call("Concierge/weather", "Paris") == (200, FINAL)
+    assert client.call("Concierge/weather", "Paris", timeout=SLOW) == (200, FINAL)
     assert model.hits[RESPONSES] == 2  # the model calls are journaled...
     assert counter.hits["/weather?city=Paris"] == 2  # ...the tool's request is not: sent again on the replay
 
@@ -58,15 +59,15 @@ def test_rst110_tool_io_runs_again_on_every_replay(deploy, client, counter, fake
 def test_rst110_valid_tool_journals_its_io(deploy, client, counter, fake_model):
     model = fake_model(tool="get_weather", arguments={"city": "Paris"})
     deploy("RST110/valid_tools_journal_their_io.py", replays=True, env=dict(model.env, WEATHER_URL=f"{counter.url}/weather"))
-    assert client.call("ConciergeDurable/weather", "Paris") == (200, FINAL)
+    assert client.call("ConciergeDurable/weather", "Paris", timeout=SLOW) == (200, FINAL)
     assert counter.hits["/weather?city=Paris"] == 1
 
 
 def _cancel_while_the_tool_waits(client, target: str) -> dict:
     invocation_id = client.send(target, "Pay 5")
-    client.wait(invocation_id, "suspended")  # the tool awaits the approval's awakeable
+    client.wait(invocation_id, "suspended", timeout=SLOW)  # the tool awaits the approval's awakeable
     client.cancel(invocation_id)
-    return client.wait(invocation_id, "completed")
+    return client.wait(invocation_id, "completed", timeout=SLOW)
 
 
 def test_rst504_function_tool_turns_the_cancellation_into_text(deploy, client, fake_model, key):
@@ -87,7 +88,7 @@ def test_rst504_valid_raising_tool_lets_the_cancellation_through(deploy, client,
 
 
 def _paused_by(client, invocation_id: str) -> dict:
-    client.wait(invocation_id, "paused", timeout=30)
+    client.wait(invocation_id, "paused", timeout=SLOW)
     return next(e["last_failure"] for e in client.events(invocation_id) if e["ty"] == "Paused")
 
 
@@ -108,7 +109,7 @@ def test_rst215_state_write_in_an_auto_wrapped_stream_handler_mismatches_on_repl
 
 def test_rst215_valid_tools_journal_their_own_steps(deploy, client):
     deploy("RST215/valid_context_in_tools_of_plain_wrapper.py", replays=True)
-    status, answer = client.call("ParcelsDurable/ask", "Where is it?")
+    status, answer = client.call("ParcelsDurable/ask", "Where is it?", timeout=SLOW)
     assert status == 200, answer
     journal = client.journal(client.last("ParcelsDurable/ask"))
     assert [e["name"] for e in journal if e["entry_type"] == "Command: Run"][:2] == ["Model call", "lookup"]
