@@ -45,12 +45,12 @@ class Settings:
         chosen = (chosen | expand(self.extend_select)) - expand(self.ignore)
         if path is not None:
             for pattern, codes in self.per_file_ignores:
-                if _matches(path, pattern, self.root):
+                if _matcher((pattern,))(_relative(path, self.root)):
                     chosen -= expand(codes)
         return frozenset(chosen)
 
     def is_excluded(self, path: Path, is_dir: bool) -> bool:
-        return any(_matches(path, pattern, self.root) for pattern in (*self.exclude, *self.extend_exclude))
+        return _matcher(self.exclude + self.extend_exclude)(_relative(path, self.root))
 
 
 def expand(selectors) -> set:
@@ -65,13 +65,21 @@ def expand(selectors) -> set:
     return codes
 
 
-def _matches(path: Path, pattern: str, root: Path) -> bool:
-    """A name pattern (`build`) matches any path component; a pattern with `/` matches from the root."""
-    relative = _relative(path, root)
-    pattern = pattern.rstrip("/")
-    if "/" in pattern:
-        return fnmatch.fnmatch(relative, pattern.lstrip("/")) or fnmatch.fnmatch(relative, pattern.lstrip("/") + "/*")
-    return any(fnmatch.fnmatch(part, pattern) for part in relative.split("/"))
+@lru_cache(maxsize=256)
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a root-relative, `/`-separated path matches any of the patterns: a name pattern
+    (`build`) matches any path component, a pattern with `/` matches from the root (the folder
+    or anything in it). Compiled once: asked for every file and folder a walk meets."""
+    names, paths = [], []
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if "/" in pattern:
+            paths += [fnmatch.translate(pattern.lstrip("/")), fnmatch.translate(pattern.lstrip("/") + "/*")]
+        else:
+            names.append(fnmatch.translate(pattern))
+    whole = re.compile("|".join(paths)).match if paths else lambda _: None
+    part = re.compile("|".join(names)).match if names else lambda _: None
+    return lambda relative: whole(relative) is not None or any(part(p) is not None for p in relative.split("/"))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -17,6 +17,7 @@ from typing import Callable, Optional
 
 from restate_lint.config import Settings, has_own_config
 from restate_lint.gitignore import IgnoreRules, git_toplevel
+from restate_lint.paths import RealPaths
 from restate_lint.project.files import is_regular_file, python_files_under
 
 
@@ -71,8 +72,9 @@ def discover(paths: list[Path], settings: Settings, nested: Optional[list[Path]]
             files.extend(python_files_under(path, exclusion(replace(settings, root=path), nested, top=path)))
     seen: set[Path] = set()
     unique = []
+    real = RealPaths()
     for f in files:
-        key = f.resolve()
+        key = real(f)
         if key not in seen:
             seen.add(key)
             unique.append(f)

@@ -13,6 +13,7 @@ from typing import Optional
 
 from pathspec import GitIgnoreSpec
 
+from restate_lint.paths import RealPaths
 from restate_lint.project.files import is_regular_file
 
 
@@ -47,7 +48,7 @@ class IgnoreRules:
     def __init__(self, top: Path):
         self.top = top.resolve()
         self._specs: dict[Path, Optional[GitIgnoreSpec]] = {}
-        self._folders: dict[Path, Path] = {}
+        self._real = RealPaths()
 
     def _spec(self, folder: Path) -> Optional[GitIgnoreSpec]:
         if folder not in self._specs:
@@ -58,10 +59,7 @@ class IgnoreRules:
         return self._specs[folder]
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
-        parent = self._folders.get(path.parent)
-        if parent is None:
-            parent = self._folders[path.parent] = path.parent.resolve()  # once per folder, not per file
-        path = parent / path.name
+        path = self._real.in_real_folder(path)
         if path == self.top or self.top not in path.parents:
             return False
         for folder in path.parents:

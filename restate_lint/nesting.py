@@ -33,6 +33,10 @@ _LINK_KEYWORDS = frozenset({"not", "and", "or", "if", "else", "lambda", "await",
 _NOT_LINKS = frozenset({":", "..."})
 _STRING_END = {tokenize.STRING, getattr(tokenize, "FSTRING_END", -1)}
 _STRING_START = {tokenize.STRING, getattr(tokenize, "FSTRING_START", -1)}
+# Every character or keyword that can make a link or open a bracket, wherever it stands (in a
+# string or a comment too): their count bounds every path, so a file under the limits in total
+# needs no tokens (nearly every real file: tokenizing costs a fifth of the parse)
+_LINK_CANDIDATES = re.compile(r"[-+*/%@&|^~<>!=.:(\[{]|\b(?:" + "|".join(sorted(_LINK_KEYWORDS)) + r")\b")
 _LINES = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")  # after each of Python's line breaks
 _TRAILING_CONTINUATION = re.compile(r"\\(\r\n|\r|\n)?\Z")
 
@@ -40,8 +44,19 @@ _TRAILING_CONTINUATION = re.compile(r"\\(\r\n|\r|\n)?\Z")
 def for_libcst(text: str) -> str:
     """`text` as libcst should parse it; raises ParseFailure where it nests too deeply."""
     text = _without_trailing_continuation(text)
+    if _bounded_in_total(text):
+        return text
     joints = _check(text)
     return _join(text, joints) if joints else text
+
+
+def _bounded_in_total(text: str) -> bool:
+    """Whether the whole text has too few brackets, links and quotes to exceed any limit."""
+    return (
+        text.count("(") + text.count("[") + text.count("{") <= MAX_BRACKETS
+        and text.count('"') + text.count("'") < 2 * STRING_RUN  # a string has two quotes at least
+        and sum(1 for _ in _LINK_CANDIDATES.finditer(text)) <= MAX_LINKS
+    )
 
 
 def _without_trailing_continuation(text: str) -> str:

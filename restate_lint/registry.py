@@ -59,6 +59,8 @@ define("RST206", "gather-result-used-as-value", "E", "none", "futures from resta
 define("RST207", "run-options-misuse", "E", "safe", "RunOptions passed in a way the SDK ignores")
 define("RST208", "unreachable-except-around-run", "W", "none", "except clause around ctx.run that can never match")
 define("RST209", "ingress-client-in-handler", "W", "none", "Restate ingress called from durable code")
+define("RST212", "unknown-sdk-api", "E", "none", "restate name, import or context method the target restate-sdk version does not have")
+define("RST213", "sdk-call-signature-mismatch", "E", "none", "SDK call with arguments the target restate-sdk version rejects")
 define("RST215", "context-in-journaled-tool", "E", "none", "Restate context used in a tool or stream handler the integration runs inside a run action")
 define("RST301", "state-write-in-shared-handler", "E", "none", "state written from a shared handler")
 define("RST302", "api-not-available-for-service-type", "E", "none", "context API the handler's service type does not have")

@@ -25,6 +25,7 @@ from typing import Optional, Union
 from restate_lint.cache import Cache, digest
 from restate_lint.catalogue import catalogue_settings, prefixes
 from restate_lint.config import Settings
+from restate_lint.paths import RealPaths
 from restate_lint.diagnostics import Diagnostic, Position
 from restate_lint.discovery import discover, project_files
 from restate_lint.model.facts import ModuleFacts
@@ -93,11 +94,13 @@ class _Run:
         self.cache = cache
         self.jobs = jobs
         self.names = ModuleNames(settings.root)
+        self.imports: dict[Path, _Imports] = {}  # every project file's, from `_modelled`
         self.result = Result()
 
     def lint(self, targets: list[Path], project: list[Path], display: dict[Path, str]) -> Result:
         result = self.result
-        resolved = {p: p.resolve() for p in {*project, *targets}}
+        real = RealPaths()
+        resolved = {p: real(p) for p in {*project, *targets}}
         for path in sorted(set(resolved.values())):
             self.names.add(path)
         shown = {resolved[t]: display.get(t, str(t)) for t in targets}
@@ -135,7 +138,7 @@ class _Run:
         """The facts of the modelled files in `keep` (the ones to check), and the plain files'
         syntax checks. Facts depend on nothing but the summaries, so when every summary's key is
         the same as in a run before, that run's facts are read, and no summary is even loaded."""
-        keys = {file.path: summary_key(file, self.names, self.settings) for file in modelled}
+        keys = {file.path: summary_key(file, self.imports[file.path], self.settings) for file in modelled}
         key = digest("link", tuple((file.name, keys[file.path]) for file in modelled))
         wanted = {file.name for file in modelled if file.path in keep}
         linked = None if self.want_graph else self.cache.get("link", key)
@@ -189,7 +192,8 @@ class _Run:
     def _modelled(self, files: dict[Path, ScannedFile], targets: list[Path]) -> set[Path]:
         """The files that get the Restate model (see the module's docstring)."""
         names = digest(tuple(sorted(self.names.path_by_name)))
-        imports = {path: self._project_imports(file, names) for path, file in files.items()}
+        self.imports = {path: self._imports(file, names) for path, file in files.items()}
+        imports = {path: found.files for path, found in self.imports.items()}
         restate = {path for path, file in files.items() if file.scan.imports_restate}
         pending = [*restate, *(p for p, found in imports.items() if found & restate), *(t for t in targets if files[t].scan.names_codes)]
         modelled: set[Path] = set()
@@ -200,24 +204,28 @@ class _Run:
                 pending.extend(imports[path])
         return modelled
 
-    def _project_imports(self, file: ScannedFile, names: str) -> set[Path]:
-        """The project files a file imports (a long-lived caller remembers them while neither
-        the file nor the project's module names change)."""
+    def _imports(self, file: ScannedFile, names: str) -> "_Imports":
+        """How a file's imports resolve in this project, in one pass over them (a long-lived
+        caller remembers it while neither the file nor the project's module names change)."""
         memo = self.cache.memory
         key = ("imports", file.path, file.digest, names)
         if memo is not None and key in memo:
             return memo[key]
         resolve = self.names.resolver(file.path)
-        found = set()
+        renamed, found = set(), set()
         for raw in file.scan.imports:
             for dotted in candidates(raw, file.package):
+                for prefix in prefixes(dotted):
+                    if (target := resolve(prefix)) != prefix:
+                        renamed.add((prefix, target))
                 for name in {dotted, resolve(dotted)}:
                     module = self.names.module_of(name)
                     if module is not None:
                         found.add(self.names.path_by_name[module])
         found.discard(file.path)
-        self.cache.remember(key, found)
-        return found
+        imports = _Imports(tuple(sorted(renamed)), found)
+        self.cache.remember(key, imports)
+        return imports
 
     def _failure(self, name: str, failure: ParseFailure, path: Path) -> list[Diagnostic]:
         if "RST999" not in self.settings.enabled_codes(path):
@@ -327,12 +335,15 @@ class _Stages:
         return diagnostics, errors
 
 
-def summary_key(file: ScannedFile, names: ModuleNames, settings: Settings) -> str:
+def summary_key(file: ScannedFile, imports: "_Imports", settings: Settings) -> str:
     """What a summary depends on: the text, where it sits, how its imports resolve, the catalogue."""
-    resolve = names.resolver(file.path)
-    dotted = {prefix for raw in file.scan.imports for c in candidates(raw, file.package) for prefix in prefixes(c)}
-    resolution = tuple(sorted((d, r) for d in dotted if (r := resolve(d)) != d))
-    return digest(file.digest, file.name, str(file.path), file.is_package, resolution, catalogue_settings(settings))
+    return digest(file.digest, file.name, str(file.path), file.is_package, imports.renamed, catalogue_settings(settings))
+
+
+@dataclass(frozen=True)
+class _Imports:
+    renamed: tuple[tuple[str, str], ...]  # (as imported, the project module it means) where they differ
+    files: set[Path]  # the project files it imports
 
 
 def check_key(file: ScannedFile, facts: ModuleFacts, settings: Settings) -> str:

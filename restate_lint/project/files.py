@@ -14,7 +14,12 @@ from typing import Callable, Iterable, Optional
 
 
 def is_under(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+    """Whether `path` is `folder` or below it (by name, as `folder in path.parents`, without
+    building every parent)."""
+    inside, top = str(path), str(folder)
+    if top == ".":
+        return not path.is_absolute()
+    return inside == top or inside.startswith(top if top.endswith(os.sep) else top + os.sep)
 
 
 class ModuleNames:

@@ -15,6 +15,7 @@ from restate_lint.analysis.calls import returns_callable
 from restate_lint.rules.base import check
 from restate_lint.rules.edits import add_await, move_call_into_run
 from restate_lint.registry import RULES
+from restate_lint.sdk_surface import Surface, for_settings, minor, table
 
 RST201 = RULES["RST201"]
 RST202 = RULES["RST202"]
@@ -89,14 +90,20 @@ def _descendants(function: Function) -> Iterator[Function]:
 _CONSUMERS = (cst.Await, cst.Arg, cst.Return, cst.Yield, cst.Assign, cst.AnnAssign, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
-def is_awaitable_op(site: CallSite) -> bool:
-    return site.op is not None and site.op.spec.awaitable
+def is_awaitable_op(site: CallSite, surface: Optional[Surface] = None) -> bool:
+    """A durable operation that returns a future, in the target SDK version when it is known (where
+    the method is missing, RST212 reports it: no future to await)."""
+    if site.op is None or not site.op.spec.awaitable:
+        return False
+    on_promise = site.op.category == "promise" and site.op.method != "promise"
+    return surface is None or surface.returns_awaitable(site.op.method, on_promise) is not False
 
 
 @check(RST202)
 def unawaited_durable_op(model: ModuleModel, settings) -> Iterator[Finding]:
+    surface = for_settings(settings)
     for site in model.durable_ops():
-        if not is_awaitable_op(site) or not site.in_durable_code:
+        if not is_awaitable_op(site, surface) or not site.in_durable_code:
             continue
         parent = site.parent
         call = f"ctx.{site.op.method}(..)"
@@ -284,13 +291,16 @@ def _used_as_value(model: ModuleModel, name: str, function: Function, depth: int
 # -- RST207 ---------------------------------------------------------------------------------------
 @check(RST207)
 def run_options_misuse(model: ModuleModel, settings) -> Iterator[Finding]:
+    surface = for_settings(settings)
+    ignores_retry_duration = surface is not None and surface.ignores_max_retry_duration()
     for site in model.calls:
         if model.callee_name(site) == "restate.RunOptions":
-            retry = argument(site.node, None, "max_retry_duration")
+            retry = argument(site.node, None, "max_retry_duration") if ignores_retry_duration else None
             if retry is not None:
                 has_new = argument(site.node, None, "max_duration") is not None
                 fix = None if has_new else Fix("safe", "Rename to `max_duration`", [NodeEdit(retry.keyword, "max_duration")])
-                yield Finding("RST207", site.node, "`RunOptions(max_retry_duration=..)` is ignored since restate-sdk 0.11: use `max_duration=`", fix)
+                since = minor(table().since(Surface.ignores_max_retry_duration))
+                yield Finding("RST207", site.node, f"`RunOptions(max_retry_duration=..)` is ignored since restate-sdk {since}: use `max_duration=`", fix)
         elif site.op is not None and site.op.method == "run_typed":
             options = argument(site.node, None, "options")
             if options is None:

@@ -17,14 +17,11 @@ from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
 from restate_lint.rules.edits import restate_ref
-from restate_lint.sdk_version import target_sdk_version
+from restate_lint.sdk_surface import for_settings, minor, table
 from restate_lint.registry import RULES
 
 RST501 = RULES["RST501"]
 RST502 = RULES["RST502"]
-
-# Up to 0.10.2 the SDK's suspension exception derived from Exception.
-SUSPENSION_IS_EXCEPTION_BELOW = (0, 11)
 
 _INTERNAL = {"restate.SdkInternalBaseException", "restate.exceptions.SuspendedException", "restate.exceptions.SdkInternalException"}
 _TERMINAL = {"restate.TerminalError"}
@@ -73,15 +70,19 @@ def broad_except(model: ModuleModel, settings) -> Iterator[Finding]:
 
 def _rst502(model: ModuleModel, anchor: cst.CSTNode, old_sdk: bool, what: str, fix: Optional[Fix]) -> Finding:
     if old_sdk:
-        message = f"{what} around durable operations catches the SDK's suspension (restate-sdk < 0.11), cancellation and terminal errors: re-raise them (`raise`), or catch `restate.TerminalError` only"
+        message = f"{what} around durable operations catches the SDK's suspension (an `Exception` up to restate-sdk {_last_suspension_exception()}), cancellation and terminal errors: re-raise them (`raise`), or catch `restate.TerminalError` only"
         return Finding("RST502", anchor, message, fix, severity=Severity.ERROR)
     message = f"{what} around durable operations swallows cancellation (`TerminalError` 409) and terminal failures: the invocation completes as if it succeeded. Re-raise `restate.TerminalError` (`if isinstance(e, TerminalError): raise`), or catch narrower exceptions"
     return Finding("RST502", anchor, message, fix)
 
 
 def _suspension_is_exception(settings) -> bool:
-    version = target_sdk_version(settings)
-    return version is not None and version < SUSPENSION_IS_EXCEPTION_BELOW
+    """A target older than the SDK table is taken as its oldest version (0.10)."""
+    return for_settings(settings, older_as_oldest=True).suspension_is_exception()
+
+
+def _last_suspension_exception() -> str:
+    return minor(max(s.version for s in table().surfaces() if s.suspension_is_exception()))
 
 
 def _catch_all(model: ModuleModel, types: Optional[cst.BaseExpression], function) -> Optional[str]:

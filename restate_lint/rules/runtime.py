@@ -208,6 +208,21 @@ RUNTIME: dict[str, Runtime] = {
          "test_keys.py::test_rst209_ingress_call_is_not_journaled_and_repeats_on_replay",
          "test_keys.py::test_rst209_valid_context_call_is_journaled"),
     ),
+    "RST212": Runtime(
+        "A name the SDK lacks fails where it is read: with `isinstance(e, restate.vm.SuspendedException)` "
+        "in an `except Exception` on restate-sdk 1.3.0, the handler's own `TerminalError` turned into "
+        "`AttributeError: module 'restate.vm' has no attribute 'SuspendedException'`, a retryable "
+        "error, on every attempt; the same handler guarded with `except AttributeError` completed.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST212]",
+         "test_retries.py::test_valid_counterpart_completes[RST212]"),
+    ),
+    "RST213": Runtime(
+        "Arguments the SDK's signature rejects fail at the call: `restate.RunOptions(timeout=..)` on "
+        "restate-sdk 1.3.0 raised `TypeError: ... got an unexpected keyword argument 'timeout'`, a "
+        "retryable error, on every attempt; calls with the signature's own arguments completed.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST213]",
+         "test_retries.py::test_valid_counterpart_completes[RST213]"),
+    ),
     "RST215": Runtime(
         "Durable calls made inside the wrapper's run action break the replay. With "
         "`RestateAgent(.., auto_wrap_tools=True)`, a tool's `service_call` was journaled inside the "
