@@ -88,8 +88,15 @@ _IO = [
     "qdrant_client.AsyncQdrantClient", "minio.Minio",
     # cloud and SaaS clients
     "boto3", "aioboto3", "google.cloud", "azure.storage", "azure.cosmos", "azure.servicebus", "stripe",
-    "openai.OpenAI", "openai.AsyncOpenAI", "anthropic.Anthropic", "anthropic.AsyncAnthropic",
-    "litellm.completion", "litellm.acompletion",
+    # LLM requests through module-level clients (the client classes are in _LAZY_CLIENTS)
+    *(f"openai.{f}" for f in ("chat", "completions", "embeddings", "responses", "images", "audio", "moderations",
+                              "files", "batches", "beta", "ChatCompletion", "Completion", "Embedding")),
+    *(f"litellm.{f}" for f in ("completion", "acompletion", "text_completion", "atext_completion", "embedding",
+                               "aembedding", "image_generation", "aimage_generation", "transcription",
+                               "atranscription", "speech", "aspeech", "responses", "aresponses", "moderation",
+                               "amoderation", "rerank", "arerank")),
+    *(f"ollama.{f}" for f in ("chat", "generate", "embed", "embeddings", "pull", "push", "create", "list", "show")),
+    "google.generativeai.generate_text", "google.generativeai.generate_embeddings", "google.generativeai.embed_content",
 ]  # fmt: skip
 
 _CONCURRENCY = [
@@ -105,12 +112,40 @@ _CLIENTS = [
     "requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession",
     "urllib3.PoolManager", "socket.socket", "socket.create_connection", "http.client.HTTPConnection",
     "http.client.HTTPSConnection", "smtplib.SMTP", "smtplib.SMTP_SSL", "ftplib.FTP", "grpc", "boto3", "aioboto3",
-    "google.cloud", "azure.storage", "azure.cosmos", "azure.servicebus", "openai.OpenAI", "openai.AsyncOpenAI",
-    "anthropic.Anthropic", "anthropic.AsyncAnthropic",
+    "google.cloud", "azure.storage", "azure.cosmos", "azure.servicebus",
     *(e for e in _IO if e.rsplit(".", 1)[-1] in ("connect", "create_pool", "from_url", "create_engine",
                                                    "create_async_engine", "get_client")),
     *(e for e in _IO if e.rsplit(".", 1)[-1][:1].isupper() and e.split(".")[0] not in ("pathlib", "asyncio")),
 ]  # fmt: skip
+
+# Clients whose construction does no I/O (it reads settings and keys): only their requests do,
+# wherever the client was built, in a handler too. LLM clients, mostly; a value is the set of
+# methods that send requests, when the client also has methods that only derive another client
+# (LangChain's `llm.bind_tools(..)`); None: every method call but `_CLIENT_DERIVING` ones.
+_LANGCHAIN_REQUESTS = frozenset({
+    "invoke", "ainvoke", "stream", "astream", "batch", "abatch", "batch_as_completed", "abatch_as_completed",
+    "generate", "agenerate", "predict", "apredict", "astream_events", "astream_log", "embed_query",
+    "aembed_query", "embed_documents", "aembed_documents",
+})  # fmt: skip
+LAZY_CLIENTS: dict[str, Optional[frozenset]] = {
+    **dict.fromkeys((
+        "openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI", "openai.AsyncAzureOpenAI",
+        "anthropic.Anthropic", "anthropic.AsyncAnthropic", "anthropic.AnthropicBedrock", "anthropic.AsyncAnthropicBedrock",
+        "anthropic.AnthropicVertex", "anthropic.AsyncAnthropicVertex", "google.genai.Client",
+        "google.generativeai.GenerativeModel", "mistralai.Mistral", "cohere.Client", "cohere.ClientV2",
+        "cohere.AsyncClient", "cohere.AsyncClientV2", "groq.Groq", "groq.AsyncGroq", "ollama.Client",
+        "ollama.AsyncClient", "together.Together", "together.AsyncTogether", "huggingface_hub.InferenceClient",
+        "huggingface_hub.AsyncInferenceClient", "litellm.Router",
+    )),
+    **dict.fromkeys((
+        "langchain_openai", "langchain_anthropic", "langchain_google_genai", "langchain_google_vertexai",
+        "langchain_mistralai", "langchain_groq", "langchain_ollama", "langchain_aws.ChatBedrock",
+        "langchain_aws.ChatBedrockConverse", "langchain.chat_models.init_chat_model",
+        "langchain.embeddings.init_embeddings",
+    ), _LANGCHAIN_REQUESTS),
+}  # fmt: skip
+# Methods of a lazy client that only derive a configured copy of it.
+_CLIENT_DERIVING = frozenset({"with_options", "copy", "with_raw_response", "with_streaming_response"})
 
 # pathlib: constructors of path values, methods that derive another path, methods that do I/O.
 PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
@@ -187,7 +222,22 @@ class Catalogue:
         return None
 
     def is_client_factory(self, qualname: Optional[str]) -> bool:
-        return bool(qualname) and self._lookup(qualname, self.kinds) is not None and self._lookup(qualname, self.clients) is not None
+        if not qualname:
+            return False
+        in_io = self._lookup(qualname, self.kinds) is not None and self._lookup(qualname, self.clients) is not None
+        return in_io or self.is_lazy_client(qualname)
+
+    def is_lazy_client(self, qualname: Optional[str]) -> bool:
+        """A client whose construction does no I/O, only its requests (`openai.AsyncOpenAI`)."""
+        return bool(qualname) and self._lookup(qualname, LAZY_CLIENTS) is not None
+
+    def sends_request(self, factory: str, method: str) -> bool:
+        """Does calling `method` on a client `factory` built do I/O?"""
+        entry = self._lookup(factory, LAZY_CLIENTS)
+        if entry is None:
+            return True
+        requests = LAZY_CLIENTS[entry]
+        return method in requests if requests is not None else method not in _CLIENT_DERIVING
 
 
 @lru_cache(maxsize=16)

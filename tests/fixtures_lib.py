@@ -93,7 +93,8 @@ def import_modules(root: Path, files: list[Path]) -> list:
     finally:
         sys.path.remove(str(root))
         for name in set(sys.modules) - before:
-            if not name.startswith("restate"):
+            # the fixture's own modules; libraries stay (a re-imported pydantic breaks the SDK's models)
+            if str(getattr(sys.modules[name], "__file__", None) or "").startswith(str(root)):
                 del sys.modules[name]
 
 

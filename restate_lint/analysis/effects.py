@@ -3,7 +3,9 @@
 Besides calls matched by qualified name, two kinds of receivers do I/O through
 their methods: `pathlib` paths (`target = Path(..) / name; target.write_text(..)`)
 and clients built by a catalogued factory outside durable code (`s3 =
-boto3.client("s3")` at module level, then `s3.put_object(..)` in a handler).
+boto3.client("s3")` at module level, then `s3.put_object(..)` in a handler), or
+anywhere for lazy clients, whose construction does no I/O (`llm = AsyncOpenAI()`
+in a handler, then `await llm.chat.completions.create(..)`).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class Effects:
         if method in PATH_IO and self.is_path(model, receiver, function):
             return None if self.catalogue.is_allowed(f"pathlib.Path.{method}") else Api(f"pathlib.Path.{method}", IO)
         factory = self.client_factory(model, receiver, function)
-        if factory is not None:
+        if factory is not None and self.catalogue.sends_request(factory, method):
             return Api(f"{factory}(..).{method}", IO)
         return None
 
@@ -88,7 +90,8 @@ class Effects:
 
     def client_factory(self, model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> Optional[str]:
         """The catalogued factory of the client `expr` holds, when that client was built outside
-        durable code (a client built in durable code is reported where it is built)."""
+        durable code (a client built in durable code is reported where it is built), or is a lazy
+        client (its construction is no I/O, so its requests are reported wherever it was built)."""
         if depth > _MAX_DEPTH:
             return None
         if isinstance(expr, (cst.Attribute, cst.Subscript)):
@@ -100,8 +103,10 @@ class Effects:
             return self.client_factory(model, expr.func.value, function, depth + 1) if isinstance(expr.func, cst.Attribute) else None
         if isinstance(expr, cst.Name):
             scope, bindings = model.bindings_of(expr, function)
-            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None and not (scope is not None and scope.is_durable):
-                return self.client_factory(model, bindings[0].node, scope, depth + 1)
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None:
+                factory = self.client_factory(model, bindings[0].node, scope, depth + 1)
+                built_in_durable_code = scope is not None and scope.is_durable
+                return factory if not built_in_durable_code or self.catalogue.is_lazy_client(factory) else None
         return None
 
 

@@ -16,6 +16,7 @@ from typing import Callable, Iterator, Optional, Union
 import libcst as cst
 
 from restate_lint.model import sdk
+from restate_lint.model.agents import journaled_by_wrapper
 from restate_lint.model.facts import ALWAYS, Condition, ForeignFunction, ModuleFacts
 from restate_lint.model.scope import Binding, Function, lookup, qualified_name
 from restate_lint.model.services import ServiceDef, argument, handler_from_decorator, service_from_call
@@ -314,6 +315,8 @@ class ModuleModel:
                 self.functions[index].context_params |= set(params)
             for index in facts.actions:
                 self.functions[index].is_action = True
+        for function in journaled_by_wrapper(self):
+            function.is_action = True  # pydantic-ai's auto_wrap_tools runs them inside `ctx.run_typed`
         for site in self.calls:
             site.op = self.op_of(site.node, site.function)
 

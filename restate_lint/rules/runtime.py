@@ -118,6 +118,25 @@ RUNTIME: dict[str, Runtime] = {
         "(RT0016, SDK error 570).\n\n" + _PAUSED,
         ("test_replays.py::test_rst107_helper_uuid4_mismatches_on_every_replay",),
     ),
+    "RST109": Runtime(
+        "Without the durable wrapper the model call is not journaled and is made again on every replay: "
+        "an openai-agents `Runner.run(..)` followed by a run action asked the (local, fake) model twice for "
+        "one invocation, on the attempt and on the replay after the run. So did `DurableRunner.run(..)` "
+        "with an agent whose model is an `OpenAIChatCompletionsModel` object: its journal held no model "
+        "step at all. `DurableRunner.run(..)` with a model name journaled the call as a run (`call LLM`), "
+        "and the replay took the answer from the journal: the model was asked once.",
+        ("test_agents.py::test_rst109_unwrapped_runner_calls_the_model_again_on_replay",
+         "test_agents.py::test_rst109_model_object_bypasses_the_durable_runner",
+         "test_agents.py::test_rst109_valid_durable_runner_journals_the_model_call"),
+    ),
+    "RST110": Runtime(
+        "The wrapper replays the model's answers from the journal, so a replay asks for the same tools "
+        "again, and their bodies run again: a `durable_function_tool` that fetched the weather outside a "
+        "run action sent its request twice for one invocation, while the model was asked once per turn. "
+        "With the request inside `restate_context().run_typed(..)` it was sent once.",
+        ("test_agents.py::test_rst110_tool_io_runs_again_on_every_replay",
+         "test_agents.py::test_rst110_valid_tool_journals_its_io"),
+    ),
     "RST201": Runtime(
         "A context operation inside a run action is journaled from inside the action, and the replay, "
         "which skips the action, does not issue it again: with `await octx.get(..)` in the action, every "
@@ -203,6 +222,17 @@ RUNTIME: dict[str, Runtime] = {
         "retryable error, on every attempt; calls with the signature's own arguments completed.\n\n" + _PAUSED,
         ("test_retries.py::test_fails_every_attempt_then_pauses[RST213]",
          "test_retries.py::test_valid_counterpart_completes[RST213]"),
+    ),
+    "RST215": Runtime(
+        "Durable calls made inside the wrapper's run action break the replay. With "
+        "`RestateAgent(.., auto_wrap_tools=True)`, a tool's `service_call` was journaled inside the "
+        "tool's run (`Calling track`), and the replay failed with a journal mismatch (SDK error 570, "
+        "\"'await' could not be replayed\"); an event stream handler that wrote state failed the same way "
+        "(RT0016, 570, at the wrapper's `run event`). Within seconds both invocations were paused. "
+        "Without `auto_wrap_tools`, tools that journal their own steps with `run_typed` completed.",
+        ("test_agents.py::test_rst215_durable_call_in_an_auto_wrapped_tool_mismatches_on_replay",
+         "test_agents.py::test_rst215_state_write_in_an_auto_wrapped_stream_handler_mismatches_on_replay",
+         "test_agents.py::test_rst215_valid_tools_journal_their_own_steps"),
     ),
     "RST301": Runtime(
         "The server rejects the state write with RT0017 (\"this handler type cannot write state\") on "
@@ -304,6 +334,15 @@ RUNTIME: dict[str, Runtime] = {
         ("test_errors.py::test_rst502_cancelled_invocation_completes_as_success",
          "test_errors.py::test_rst502_valid_terminal_error_guard_lets_the_cancellation_through",
          "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt"),
+    ),
+    "RST504": Runtime(
+        "A cancellation becomes a tool result: cancelling the invocation while an `@function_tool` tool "
+        "waited on an awakeable raised `TerminalError` 409 in the tool, the agents SDK turned it into an "
+        "error text for the model, the agent asked the model again, and the cancelled invocation "
+        "completed as a success. A tool whose errors are raised (`function_tool(failure_error_function="
+        "None)`) let the cancellation through: the invocation failed with `[409] cancelled`.",
+        ("test_agents.py::test_rst504_function_tool_turns_the_cancellation_into_text",
+         "test_agents.py::test_rst504_valid_raising_tool_lets_the_cancellation_through"),
     ),
     "RST601": Runtime(
         "Nothing fails, but the lines repeat: a line logged with a `logging.getLogger` logger before a "

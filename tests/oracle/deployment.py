@@ -22,7 +22,8 @@ class _Child:
         self.process = subprocess.Popen([sys.executable, "-m", module, str(self.port), *args], cwd=ROOT,
                                         env=dict(os.environ, **(env or {})), stdout=self.output, stderr=subprocess.STDOUT)
         try:
-            wait_until(self._listening, 20, f"{module} {args} to listen")
+            # agent frameworks take seconds to import (tens of seconds on a loaded machine)
+            wait_until(self._listening, 90, f"{module} {args} to listen")
         except BaseException:
             self.stop()
             raise

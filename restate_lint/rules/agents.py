@@ -1,0 +1,195 @@
+"""RST109, RST110, RST215, RST504: agents run on Restate through the SDK's integrations
+(`restate.ext.openai`, `.adk`, `.langchain`, `.pydantic`; what each journals: model/agents.py)."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from restate_lint.analysis.effects import Effects, function_sites
+from restate_lint.catalogue import IO
+from restate_lint.diagnostics import Finding
+from restate_lint.model import sdk
+from restate_lint.model.agents import ADK, LANGCHAIN, OPENAI, OPENAI_TOOLS, PYDANTIC, AgentRun, integrations
+from restate_lint.model.module import ModuleModel
+from restate_lint.model.scope import Function
+from restate_lint.rules.base import check
+from restate_lint.registry import RULES
+
+RST109 = RULES["RST109"]
+RST110 = RULES["RST110"]
+RST215 = RULES["RST215"]
+RST504 = RULES["RST504"]
+
+_WRAPPER = {
+    OPENAI: "run it with `DurableRunner.run(..)` from `restate.ext.openai`",
+    PYDANTIC: "wrap the agent in `RestateAgent(agent)` from `restate.ext.pydantic` and run that",
+    LANGCHAIN: "create it with `langchain.agents.create_agent(.., middleware=[RestateMiddleware()])` (`restate.ext.langchain`)",
+    ADK: "add `plugins=[RestatePlugin()]` (`restate.ext.adk`) to the `Runner` or to the `App` it runs",
+}
+_REPLAY = "so every replay calls the model again, and when its answer differs the agent takes other steps than the journal records"
+
+
+# -- RST109 ---------------------------------------------------------------------------------------
+@check(RST109)
+def agent_run_without_durable_wrapper(model: ModuleModel, settings) -> Iterator[Finding]:
+    for run in integrations(model).runs:
+        site = model.call_sites[run.call]
+        if run.problem is None or not site.in_durable_code:
+            continue
+        yield Finding("RST109", run.call, _run_message(model, run))
+
+
+def _run_message(model: ModuleModel, run: AgentRun) -> str:
+    written = f"`{model.tree.code_for_node(run.call.func)}(..)`"
+    if run.problem != "unwrapped":
+        return (
+            f"{written} runs an agent whose model is a `{run.problem}` object: `DurableRunner` journals only the "
+            f"models it looks up by name, and this agent's model calls are not journaled, {_REPLAY}. Give the agent "
+            f"a model name (`model=\"gpt-4o\"`, `\"litellm/<provider>/<model>\"`) and set the client with "
+            f"`set_default_openai_client(..)`"
+        )  # fmt: skip
+    return f"{written} runs the agent ({run.framework}) without Restate's durable wrapper: its model calls are not journaled, {_REPLAY}. To journal them, {_WRAPPER[run.framework]}"
+
+
+# -- RST110 ---------------------------------------------------------------------------------------
+@check(RST110)
+def tool_side_effect_outside_run(model: ModuleModel, settings) -> Iterator[Finding]:
+    """Tools the wrapper does not journal re-run on every replay of the agent (its model answers
+    are replayed, and they ask for the same tools). A tool holding a context is durable code,
+    where RST102 reports the same I/O."""
+    effects = Effects.of(model, settings)
+    for tool in integrations(model).tools:
+        function = tool.function
+        if tool.journaled or function.is_durable or function.in_action:
+            continue
+        advice = "wrap it in `await restate_context().run_typed(\"..\", ..)`"
+        if tool.framework == PYDANTIC:
+            advice += ", or let the wrapper journal every tool call: `RestateAgent(agent, auto_wrap_tools=True)`"
+        why = f"{tool.framework} tools are not journaled by Restate's wrapper, so every replay of the agent runs it again. To journal it, {advice}"
+        for site in function_sites(model, function):
+            if not isinstance(site.node, cst.Call):
+                continue
+            written = model.tree.code_for_node(site.node.func)
+            api = effects.call(model, site.node, site.function)
+            if api is not None:
+                if api.kind == IO:
+                    yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` does I/O outside a run action: {why}")
+                continue
+            chain = _local_io(model, effects, model.function_ref(site.node.func, site.function), set())
+            if chain:
+                path = " -> ".join((function.name, *chain))
+                yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` reaches `{chain[-1]}`, which does I/O outside a run action ({path}): {why}")
+
+
+def _local_io(model: ModuleModel, effects: Effects, target, seen: set, depth: int = 0) -> Optional[tuple[str, ...]]:
+    """The call chain from a plain function of this module to the I/O it does, if any (helpers in
+    other modules are not followed: the project's reach is computed for durable callers only)."""
+    if not isinstance(target, Function) or target.module is not model or target.is_durable or target.in_action or depth > 4 or target.index in seen:
+        return None
+    seen.add(target.index)
+    for site in function_sites(model, target):
+        if not isinstance(site.node, cst.Call):
+            continue
+        api = effects.call(model, site.node, site.function)
+        if api is not None:
+            if api.kind == IO:
+                return (target.name, api.display)
+            continue
+        rest = _local_io(model, effects, model.function_ref(site.node.func, site.function), seen, depth + 1)
+        if rest:
+            return (target.name, *rest)
+    return None
+
+
+# -- RST215 ---------------------------------------------------------------------------------------
+@check(RST215)
+def context_in_journaled_tool(model: ModuleModel, settings) -> Iterator[Finding]:
+    found = integrations(model)
+    zones = [(t.function, "tool") for t in found.tools if t.journaled] + [(f, "event stream handler") for f in found.stream_handlers]
+    for function, what in zones:
+        for call in _calls_within(function):
+            if model.resolve(call.node.func, call.function) in sdk.CONTEXT_GETTERS:
+                yield Finding(
+                    "RST215", call.node,
+                    f"`RestateAgent(.., auto_wrap_tools=True)` runs this {what} inside `ctx.run_typed`, where the Restate "
+                    f"context must not be used: a durable call here is journaled inside the wrapper's run. Do the durable "
+                    f"work in the handler, or drop `auto_wrap_tools` and journal the tool's side effects yourself",
+                )  # fmt: skip
+
+
+def _calls_within(function: Function) -> Iterator:
+    yield from function.calls
+    for child in function.children:
+        yield from _calls_within(child)
+
+
+# -- RST504 ---------------------------------------------------------------------------------------
+_DEFAULT_ERROR_FUNCTIONS = frozenset({"agents.default_tool_error_function", "agents.tool.default_tool_error_function"})
+
+
+@check(RST504)
+def tool_error_handler_swallows_terminal(model: ModuleModel, settings) -> Iterator[Finding]:
+    found = integrations(model)
+    for arg, durable, function in found.error_functions:
+        problem = _swallowing(model, arg.value, function, durable)
+        if problem:
+            yield Finding("RST504", arg.value, problem)
+    for tool in found.tools:
+        if tool.framework != OPENAI or tool.decorator is None or not _awaits_durable(model, tool.function):
+            continue
+        expr = tool.decorator.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        name = model.resolve(call.func if call else expr, tool.function.parent)
+        if name in OPENAI_TOOLS and not (call and any(a.keyword and a.keyword.value == "failure_error_function" for a in call.args)):
+            yield Finding(
+                "RST504", tool.decorator.decorator,
+                "`@function_tool` turns every exception of this tool into a text for the model, Restate's `TerminalError` "
+                "included: a cancellation, or a durable step of the tool that failed for good, no longer stops the "
+                "invocation, and the agent goes on. Use `@durable_function_tool` from `restate.ext.openai`, which "
+                "re-raises them",
+            )  # fmt: skip
+
+
+def _awaits_durable(model: ModuleModel, function: Function) -> bool:
+    """The tool awaits a durable operation: where a cancellation or a terminal failure arrives."""
+    return function.is_durable and any(model.awaited_ops(site.node.expression, function) for site in function.awaits)
+
+
+def _swallowing(model: ModuleModel, value: cst.BaseExpression, function: Optional[Function], durable: bool) -> Optional[str]:
+    """Why a `failure_error_function=` turns terminal errors into text, or None."""
+    if isinstance(value, cst.Name) and value.value == "None":
+        if not durable:
+            return None  # plain `function_tool`: errors are raised
+        return (
+            "`failure_error_function=None` makes `durable_function_tool` fall back to the agents SDK's default, which "
+            "returns a text for every error but cancellation: a terminal failure in the tool no longer stops the "
+            "invocation. Leave the default (`raise_terminal_errors`), or pass a function that re-raises `TerminalError`"
+        )  # fmt: skip
+    target = model.function_ref(value, function)
+    if isinstance(target, str):
+        if target not in _DEFAULT_ERROR_FUNCTIONS:
+            return None
+        shown = "`default_tool_error_function`"
+    elif isinstance(target, Function) and target.module is model and _returns_text_never_raises(model, target):
+        shown = f"`{target.name}`" if not target.is_lambda else "This error function"
+    else:
+        return None
+    caught = "every error but cancellation" if durable else "every error, cancellation included"
+    return (
+        f"{shown} returns a text for {caught}: Restate's `TerminalError` becomes a message for the model, and the "
+        f"invocation goes on as if the tool had answered. Re-raise it (`if isinstance(error, TerminalError): raise error`), "
+        f"or use `raise_terminal_errors` from `restate.ext.openai`"
+    )  # fmt: skip
+
+
+def _returns_text_never_raises(model: ModuleModel, function: Function) -> bool:
+    """No `raise` in it, and it returns a value (the agents SDK re-raises when it returns None)."""
+    if function.is_lambda:
+        body = function.node.body
+        return not (isinstance(body, cst.Name) and body.value == "None")
+    if any(True for _ in model.sites_in(function, cst.Raise)):
+        return False
+    returns = model.sites_in(function, cst.Return)
+    return any(r.node.value is not None and not (isinstance(r.node.value, cst.Name) and r.node.value.value == "None") for r in returns)
