@@ -21,6 +21,7 @@ import secrets
 import stat
 import tempfile
 from collections import Counter, OrderedDict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -62,6 +63,22 @@ def _load_secret() -> bytes:
     return fresh
 
 
+@lru_cache(maxsize=1)
+def build() -> str:
+    """This build of restate-lint: entries written by another build of the same version (a
+    changed rule, summary or catalogue) are never read."""
+    return build_of(Path(__file__).parent)
+
+
+def build_of(package: Path) -> str:
+    """The version and a digest of the package's own code and data (about 10 ms)."""
+    h = hashlib.blake2b(digest_size=8)
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{__version__}-{h.hexdigest()}"
+
+
 _secret: Optional[bytes] = None
 
 
@@ -69,7 +86,7 @@ def _sign(kind: str, key: str, payload: bytes) -> bytes:
     global _secret
     if _secret is None:
         _secret = _load_secret()
-    return hmac.new(_secret, f"{__version__}/{kind}/{key}".encode() + b"\0" + payload, hashlib.sha256).digest()
+    return hmac.new(_secret, f"{build()}/{kind}/{key}".encode() + b"\0" + payload, hashlib.sha256).digest()
 
 
 def digest(*parts: Any) -> str:
@@ -102,7 +119,7 @@ class Cache:
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.directory is not None
-        return self.directory / __version__ / kind / key[:2] / key
+        return self.directory / build() / kind / key[:2] / key
 
     def get(self, kind: str, key: str) -> Any:
         """The entry, or None when there is none (or it cannot be read)."""

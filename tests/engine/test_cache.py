@@ -79,3 +79,20 @@ def test_clean_removes_the_cache(tmp_path: Path) -> None:
     run(root, "-m", "restate_lint", ".")
     done = run(root, "-m", "restate_lint", "clean")
     assert done.returncode == 0 and not (root / ".restate-lint-cache").exists()
+
+
+def test_entries_of_another_build_of_the_same_version_are_not_read(tmp_path: Path) -> None:
+    """A changed rule or summary under an unchanged version number keys the cache anew."""
+    import shutil
+
+    import restate_lint
+    from restate_lint.cache import build, build_of
+
+    package = Path(restate_lint.__file__).parent
+    copy = tmp_path / "restate_lint"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert build_of(copy) == build_of(package) == build()
+    rule = copy / "rules" / "determinism.py"
+    rule.write_text(rule.read_text() + "\n# changed\n")
+    assert build_of(copy) != build()
+    assert build_of(copy).startswith(restate_lint.__version__ + "-")
