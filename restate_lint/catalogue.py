@@ -112,6 +112,13 @@ _CLIENTS = [
     *(e for e in _IO if e.rsplit(".", 1)[-1][:1].isupper() and e.split(".")[0] not in ("pathlib", "asyncio")),
 ]  # fmt: skip
 
+# Clients whose construction opens no connection (their pools connect on the first request):
+# building one in durable code is harmless, its requests are the I/O.
+LAZY_CLIENTS = frozenset({
+    "requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession",
+    "urllib3.PoolManager",
+})  # fmt: skip
+
 # pathlib: constructors of path values, methods that derive another path, methods that do I/O.
 PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
 PATH_DERIVING = frozenset({
@@ -170,7 +177,7 @@ class Catalogue:
 
     def call(self, qualname: Optional[str], call: cst.Call) -> Optional[Api]:
         """The catalogued API a call of `qualname` reaches, if any."""
-        if not qualname:
+        if not qualname or qualname in LAZY_CLIENTS:
             return None
         limit = _WITHOUT_ARGUMENTS.get(qualname)
         if limit is not None:

@@ -3,7 +3,9 @@
 Besides calls matched by qualified name, two kinds of receivers do I/O through
 their methods: `pathlib` paths (`target = Path(..) / name; target.write_text(..)`)
 and clients built by a catalogued factory outside durable code (`s3 =
-boto3.client("s3")` at module level, then `s3.put_object(..)` in a handler).
+boto3.client("s3")` at module level, then `s3.put_object(..)` in a handler), or built anywhere
+when building them opens no connection (`async with httpx.AsyncClient() as http:` in a handler,
+then `http.get(..)`: the request is the I/O, not the client).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from restate_lint.catalogue import IO, PATH_CLASSES, PATH_DERIVING, PATH_IO, Api, Catalogue, catalogue_for
+from restate_lint.catalogue import IO, LAZY_CLIENTS, PATH_CLASSES, PATH_DERIVING, PATH_IO, Api, Catalogue, catalogue_for
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
 
@@ -88,20 +90,30 @@ class Effects:
 
     def client_factory(self, model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> Optional[str]:
         """The catalogued factory of the client `expr` holds, when that client was built outside
-        durable code (a client built in durable code is reported where it is built)."""
+        durable code (a client built in durable code is reported where it is built), or is lazy
+        (LAZY_CLIENTS: its construction is no I/O, so its requests are reported wherever it was
+        built; in durable code only a client bound straight from its constructor is followed, so
+        that the response of a reported request is not reported again)."""
         if depth > _MAX_DEPTH:
             return None
         if isinstance(expr, (cst.Attribute, cst.Subscript)):
             return self.client_factory(model, expr.value, function, depth + 1)
         if isinstance(expr, cst.Call):
             qualname = model.resolve(expr.func, function)
-            if depth > 0 and self.catalogue.is_client_factory(qualname):
+            if (depth > 0 or qualname in LAZY_CLIENTS) and self.catalogue.is_client_factory(qualname):
                 return qualname
             return self.client_factory(model, expr.func.value, function, depth + 1) if isinstance(expr.func, cst.Attribute) else None
         if isinstance(expr, cst.Name):
             scope, bindings = model.bindings_of(expr, function)
-            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None and not (scope is not None and scope.is_durable):
-                return self.client_factory(model, bindings[0].node, scope, depth + 1)
+            if len(bindings) != 1:
+                return None
+            b = bindings[0]
+            if scope is not None and scope.is_durable:
+                built = b.node if b.kind == "assign" and b.index is None else b.value if b.kind == "other" else None
+                is_lazy = isinstance(built, cst.Call) and model.resolve(built.func, scope) in LAZY_CLIENTS
+                return self.client_factory(model, built, scope, depth + 1) if is_lazy else None
+            if b.kind == "assign" and b.index is None:
+                return self.client_factory(model, b.node, scope, depth + 1)
         return None
 
 
