@@ -7,6 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
+from restate_lint.model.journal import journals_later
 from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
@@ -22,7 +23,7 @@ _FILTER = "restate.RestateLoggingFilter"
 @check(RST601)
 def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
     for site in model.calls:
-        if not site.in_durable_code:
+        if not site.in_durable_code or not _replayed(model, site):
             continue
         func = site.node.func
         if model.callee_name(site) == "builtins.print":
@@ -49,6 +50,14 @@ def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
                     f"Create it with `restate.getLogger(..)`",
                     _restate_logger_fix(model, call) if scope is None else None,
                 )  # fmt: skip
+
+
+def _replayed(model: ModuleModel, site: CallSite) -> bool:
+    """Is the line replayed? Only code before a journaled operation is: a handler that journals
+    nothing after it runs it once per attempt, as a replay-aware logger would. (A helper's caller
+    may journal after calling it.)"""
+    function = site.function
+    return function.handler is None or journals_later(model, site, function)
 
 
 def _unfiltered_logger(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[tuple[cst.Call, Optional[Function]]]:
