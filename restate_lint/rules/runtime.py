@@ -282,21 +282,27 @@ RUNTIME: dict[str, Runtime] = {
         "A cancelled invocation completes as a success: cancelling a payment handler while it waited for "
         "a fraud check made the check fail with `[409] cancelled`, `except Exception` swallowed it, and the "
         "handler went on to charge the card and returned the charge; re-raising `TerminalError` first, "
-        "the cancelled invocation failed with `[409] cancelled`. A journal mismatch (RT0016) is "
+        "the cancelled invocation failed with `[409] cancelled`. When the except block raises an error of its "
+        "own instead, the cancellation is replaced by it: a cancelled handler that raised a plain exception in "
+        "its place was retried (backing off, then paused) rather than ending. A journal mismatch (RT0016) is "
         "not hidden, though: caught by `except Exception`, it still failed every attempt (SDK error "
         "570). For restate-sdk < 0.11, whose suspension derives from `Exception`, the except block also "
         "catches suspensions (see RST501); the oracle runs only restate-sdk 1.3.0.\n\n" + _PAUSED,
         ("test_errors.py::test_rst502_cancelled_invocation_completes_as_success",
          "test_errors.py::test_rst502_valid_terminal_error_guard_lets_the_cancellation_through",
-         "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt"),
+         "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt",
+         "test_errors.py::test_rst502_cancellation_replaced_by_another_error_is_retried"),
     ),
     "RST601": Runtime(
         "Nothing fails, but the lines repeat: a line logged with a `logging.getLogger` logger before a "
         "run was printed twice for one invocation (the attempt, then the replay after the run), so an "
         "operation that ran once appears to have run several times. With `restate.getLogger`, whose "
-        "`RestateLoggingFilter` drops records while the SDK replays, it was printed once.",
+        "`RestateLoggingFilter` drops records while the SDK replays, it was printed once. A line after the "
+        "handler's last journaled operation was printed once even with a plain logger and `print`: the "
+        "replay ends where the journal ends.",
         ("test_side_effects.py::test_rst601_plain_logger_repeats_its_lines_on_replay",
-         "test_side_effects.py::test_rst601_valid_restate_logger_drops_the_replayed_line"),
+         "test_side_effects.py::test_rst601_valid_restate_logger_drops_the_replayed_line",
+         "test_side_effects.py::test_rst601_valid_output_after_the_last_operation_is_not_replayed"),
     ),
     "RST701": Runtime(
         "Nothing fails, but the values are predictable. Without its opt-in "

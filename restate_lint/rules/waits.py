@@ -8,6 +8,7 @@ import libcst as cst
 
 from restate_lint.diagnostics import Finding
 from restate_lint.model import sdk
+from restate_lint.model.journal import journals_later
 from restate_lint.model.module import DurableOp, ModuleModel, Site
 from restate_lint.model.services import argument
 from restate_lint.rules.base import check
@@ -56,8 +57,10 @@ def blocking_wait_in_exclusive_handler(model: ModuleModel, settings) -> Iterator
         what = " and ".join(dict.fromkeys(_WAIT_WORDS[k] for k in kinds))
         yield Finding(
             "RST401", site.node,
-            f"The exclusive handler `{handler.name or handler.function.name}` waits for {what} while holding its key: every other exclusive call to this object key queues behind it. "
-            "Schedule the follow-up with a delayed send (`send_delay=`), or do the waiting in a `kind=\"shared\"` handler",
+            f"The exclusive handler `{handler.name or handler.function.name}` waits for {what} while holding its key: every other exclusive call to this object key queues behind it for the whole wait. "
+            "If nothing needs the key meanwhile, schedule the follow-up with a delayed send (`send_delay=`) or wait in a `kind=\"shared\"` handler; "
+            "if holding it is the point (keeping calls in order, serialising behind a cleanup), keep the wait and suppress this with a reason "
+            "(`# restate-lint: ignore[RST401] -- why`)",
         )  # fmt: skip
 
 
@@ -73,11 +76,23 @@ def sleep_then_send(model: ModuleModel, settings) -> Iterator[Finding]:
             continue
         send = _next_send(model, site)
         if send is not None:
-            delay = model.tree.code_for_node(call.args[0].value)
-            yield Finding("RST404", site.node, f"`await ctx.sleep({delay})` only delays the send that follows: pass `send_delay={delay}` to `{send}` instead, so the handler finishes now (and does not hold a virtual object's key meanwhile)")
+            yield Finding("RST404", site.node, _sleep_then_send_message(model, site, model.tree.code_for_node(call.args[0].value), *send))
 
 
-def _next_send(model: ModuleModel, site: Site) -> Optional[str]:
+def _sleep_then_send_message(model: ModuleModel, site: Site, delay: str, send: str, send_call: cst.Call) -> str:
+    root = site.function.durable_root()
+    handler = root.handler if root is not None else None
+    holds = " while holding this object's key" if handler is not None and handler.is_virtual_object and handler.is_exclusive else ""
+    send_site = next((s for s in site.function.calls if s.node is send_call), None)
+    if send_site is None or not journals_later(model, send_site, site.function):
+        return f"`await ctx.sleep({delay})` only delays the send that follows: pass `send_delay={delay}` to `{send}` instead, so the handler finishes now instead of waiting{holds}"
+    return (
+        f"`await ctx.sleep({delay})` delays the send that follows and the durable work after it; if only the send must wait, "
+        f"pass `send_delay={delay}` to `{send}` instead: the rest then runs now, and the handler does not wait{holds}"
+    )
+
+
+def _next_send(model: ModuleModel, site: Site) -> Optional[tuple[str, cst.Call]]:
     """The one-way send (without `send_delay=`) made by the statement right after this one."""
     if len(site.ancestors) < 3:
         return None
@@ -94,7 +109,7 @@ def _next_send(model: ModuleModel, site: Site) -> Optional[str]:
     op = model.op_of(value, site.function)
     if op is None or op.method not in sdk.SENDS or argument(value, sdk.SEND_DELAY_POSITION[op.method], "send_delay") is not None:
         return None
-    return f"ctx.{op.method}(..)"
+    return f"ctx.{op.method}(..)", value
 
 
 # -- RST405 ---------------------------------------------------------------------------------------

@@ -62,3 +62,13 @@ def test_rst502_valid_terminal_error_guard_lets_the_cancellation_through(deploy,
 def test_rst502_swallowed_journal_mismatch_still_fails_the_attempt(deploy, client, key):
     deploy("RST502/invalid_mismatch_swallowed.py", replays=True)
     every_attempt_mismatches(client, client.send(f"GuardedDraft/{key}/create", "book"), "value:")
+
+
+def test_rst502_cancellation_replaced_by_another_error_is_retried(deploy, client):
+    deploy("RST502/invalid_except_raises_other_error.py")
+    deploy(SLOW_CALLEES)  # Storage/upload now waits 30 s
+    label = client.send("Shipping/label", {"id": "p1"})
+    client.wait(label, "suspended")
+    client.cancel(label)
+    row = client.wait(label, "backing-off", "paused")  # not completed: LabelFailed is retried
+    assert "LabelFailed" in row["last_failure"], row
