@@ -9,7 +9,7 @@ import libcst as cst
 from restate_lint.diagnostics import Finding
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
-from restate_lint.rules.base import check
+from restate_lint.rules.base import check, one_per_cause
 from restate_lint.registry import RULES
 
 RST105 = RULES["RST105"]
@@ -23,10 +23,15 @@ _MUTATORS = {
 
 @check(RST105)
 def mutable_global_state(model: ModuleModel, settings) -> Iterator[Finding]:
+    yield from one_per_cause(model, _findings(model), "also uses it on")
+
+
+def _findings(model: ModuleModel) -> Iterator[tuple[tuple, Finding]]:
+    """Mutations and branches, each with its cause: the module-level name, in one function."""
     mutated: set[str] = set()
     for site, target, name in _mutations(model):
         mutated.add(name)
-        yield Finding(
+        yield (site.function, name), Finding(
             "RST105", site.node,
             f"`{model.tree.code_for_node(target)}` is module-level state mutated from durable code: every replay repeats the change, "
             f"and each service instance has its own copy. Keep it in Restate state (`ctx.get`/`ctx.set`)",
@@ -40,7 +45,7 @@ def mutable_global_state(model: ModuleModel, settings) -> Iterator[Finding]:
             condition = getattr(site.node, what)
             name = _reads_state(model, condition, site.function, mutated)
             if name:
-                yield Finding(
+                yield (site.function, name), Finding(
                     "RST105", condition,
                     f"This branch reads `{name}`, module-level state that durable code mutates: it differs between replays and "
                     f"between service instances, so a replay can take another path. Keep it in Restate state (`ctx.get`/`ctx.set`)",
