@@ -132,6 +132,27 @@ PATH_IO = frozenset({
 })  # fmt: skip
 
 
+# Reads of this process's environment: the same on every replay in one deployment, so when a
+# function also reaches other APIs, those are the ones to name (see `weight`).
+_ENVIRONMENT = frozenset({
+    "os.environ", "os.environb", "os.getenv", "os.getenvb", "os.getlogin", "os.uname", "os.cpu_count", "platform",
+    "getpass.getuser",
+})  # fmt: skip
+
+
+def weight(name: str, kind: str) -> int:
+    """How much an API matters when a function reaches several: I/O (repeated side effects) over
+    native concurrency over clocks and randomness over environment reads."""
+    if kind == IO:
+        return 3
+    if kind == CONCURRENCY:
+        return 2
+    return 0 if any(prefix in _ENVIRONMENT for prefix in prefixes(name)) else 1
+
+
+MAX_WEIGHT = 3
+
+
 @dataclass(frozen=True)
 class Api:
     """A catalogued API a call or a read reaches."""

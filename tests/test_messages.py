@@ -64,3 +64,13 @@ def test_rst502_block_that_raises_another_error_is_not_said_to_succeed(tmp_path:
 def test_rst401_says_how_to_keep_the_key_on_purpose(tmp_path: Path) -> None:
     [message] = _messages(tmp_path, "@obj.handler()\nasync def h(ctx: restate.ObjectContext) -> None:\n    await ctx.sleep(timedelta(seconds=5))\n", "RST401")
     assert "If nothing needs the key meanwhile" in message and "ignore[RST401]" in message
+
+
+def test_rst107_names_the_api_that_matters_with_the_chain(tmp_path: Path) -> None:
+    body = (
+        "import os\nimport smtplib\n\n\ndef notify(text: str) -> None:\n    host = os.getenv('SMTP_HOST')\n    deliver(host, text)\n\n\n"
+        "def deliver(host, text) -> None:\n    smtplib.SMTP(host).sendmail('a', 'b', text)\n\n\n"
+        "@svc.handler()\nasync def h(ctx: restate.Context, text: str) -> None:\n    notify(text)\n"
+    )  # fmt: skip
+    [message] = _messages(tmp_path, body, "RST107")
+    assert "reaches `smtplib.SMTP`" in message and "(h -> notify -> deliver -> smtplib.SMTP)" in message
