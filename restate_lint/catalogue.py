@@ -119,6 +119,10 @@ LAZY_CLIENTS = frozenset({
     "urllib3.PoolManager",
 })  # fmt: skip
 
+# The event loop's clock (`asyncio.get_running_loop().time()`): a monotonic clock read like `time.monotonic`.
+EVENT_LOOPS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop"})
+LOOP_CLOCK = "asyncio.AbstractEventLoop.time"
+
 # pathlib: constructors of path values, methods that derive another path, methods that do I/O.
 PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
 PATH_DERIVING = frozenset({

@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from restate_lint.catalogue import IO, LAZY_CLIENTS, PATH_CLASSES, PATH_DERIVING, PATH_IO, Api, Catalogue, catalogue_for
+from restate_lint.catalogue import EVENT_LOOPS, IO, LAZY_CLIENTS, LOOP_CLOCK, NONDETERMINISTIC, PATH_CLASSES, PATH_DERIVING, PATH_IO, Api, Catalogue, catalogue_for
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
 
@@ -47,6 +47,8 @@ class Effects:
         factory = self.client_factory(model, receiver, function)
         if factory is not None:
             return Api(f"{factory}(..).{method}", IO)
+        if method == "time" and not call.args and self.is_event_loop(model, receiver, function) and not self.catalogue.is_allowed(LOOP_CLOCK):
+            return Api(LOOP_CLOCK, NONDETERMINISTIC)
         return None
 
     def read(self, model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[Api]:
@@ -87,6 +89,16 @@ class Effects:
             if b.kind == "param" and b.node.annotation is not None:
                 return model.resolve(b.node.annotation.annotation, scope.parent if scope else None) in PATH_CLASSES
         return False
+
+    @staticmethod
+    def is_event_loop(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function]) -> bool:
+        """`asyncio.get_running_loop()`, or a name bound once to it (`loop = asyncio.get_event_loop()`)."""
+        if isinstance(expr, cst.Name):
+            scope, bindings = model.bindings_of(expr, function)
+            if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].index is not None:
+                return False
+            expr, function = bindings[0].node, scope
+        return isinstance(expr, cst.Call) and model.resolve(expr.func, function) in EVENT_LOOPS
 
     def client_factory(self, model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> Optional[str]:
         """The catalogued factory of the client `expr` holds, when that client was built outside

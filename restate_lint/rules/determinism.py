@@ -26,6 +26,7 @@ _CODES = {NONDETERMINISTIC: "RST101", IO: "RST102", CONCURRENCY: "RST106"}
 _ADVICE = (
     ("uuid.", "creates a new id on every replay: use `ctx.uuid()`, which is seeded by the invocation"),
     ("random.", "draws new values on every replay: use `ctx.random()`, which is seeded by the invocation"),
+    ("asyncio.AbstractEventLoop.time", "reads the event loop's clock again on every replay: use `await ctx.time()` (journaled), or read it inside `ctx.run`"),
     ("time.", "reads the clock again on every replay: use `await ctx.time()` (journaled), or read it inside `ctx.run`"),
     ("datetime.", "reads the clock again on every replay: build it from `await ctx.time()` (journaled), or read it inside `ctx.run`"),
     ("secrets.", "is different on every replay: generate it inside `ctx.run` so that it is journaled"),

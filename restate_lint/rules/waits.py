@@ -18,7 +18,11 @@ RST401 = RULES["RST401"]
 RST404 = RULES["RST404"]
 RST405 = RULES["RST405"]
 
-_WAIT_WORDS = {"sleep": "a timer (`ctx.sleep`)", "awakeable": "an awakeable", "promise": "a durable promise", "attach": "another invocation (`attach_invocation`)"}
+_WAIT_WORDS = {
+    "sleep": "a timer (`ctx.sleep`)", "awakeable": "an awakeable", "promise": "a durable promise",
+    "attach": "another invocation (`attach_invocation`)", "signal": "a signal (`ctx.signal`)",
+}  # fmt: skip
+_EXTERNAL = {"awakeable": "an awakeable", "promise": "a durable promise", "signal": "a signal (`ctx.signal`)"}  # someone else must answer
 
 # Combinators whose result is ready when the first future completes: a timer in them is a timeout.
 _RACES = {"restate.select", "restate.wait_completed"}
@@ -35,6 +39,8 @@ def _wait_kind(op: DurableOp) -> Optional[str]:
         return "promise"
     if op.method == "attach_invocation":
         return "attach"
+    if op.method == "signal":
+        return "signal"
     return None
 
 
@@ -116,11 +122,11 @@ def _next_send(model: ModuleModel, site: Site) -> Optional[tuple[str, cst.Call]]
 @check(RST405)
 def wait_without_timeout(model: ModuleModel, settings) -> Iterator[Finding]:
     for site, kinds in _durable_awaits(model):
-        external = [k for k in kinds if k in ("awakeable", "promise")]
+        external = [k for k in kinds if k in _EXTERNAL]
         if not external:
             continue
         expr = site.node.expression
         raced = isinstance(expr, cst.Call) and model.resolve(expr.func, site.function) in _RACES and "sleep" in kinds
         if not raced:
-            what = "an awakeable" if external[0] == "awakeable" else "a durable promise"
+            what = _EXTERNAL[external[0]]
             yield Finding("RST405", site.node, f"This awaits {what} with no timeout: if the other party never answers, the invocation waits forever. Race it with a timer: `restate.select(result=fut, timeout=ctx.sleep(..))`")
