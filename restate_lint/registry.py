@@ -57,6 +57,7 @@ define("RST206", "gather-result-used-as-value", "E", "none", "futures from resta
 define("RST207", "run-options-misuse", "E", "safe", "RunOptions passed in a way the SDK ignores")
 define("RST208", "unreachable-except-around-run", "W", "none", "except clause around ctx.run that can never match")
 define("RST209", "ingress-client-in-handler", "W", "none", "Restate ingress called from durable code")
+define("RST210", "wait-completed-names-swapped", "W", "none", "results of restate.wait_completed unpacked under swapped names")
 define("RST301", "state-write-in-shared-handler", "E", "none", "state written from a shared handler")
 define("RST302", "api-not-available-for-service-type", "E", "none", "context API the handler's service type does not have")
 define("RST303", "context-annotation-mismatch", "W", "safe", "context annotation does not match the handler kind")

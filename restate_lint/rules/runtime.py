@@ -189,6 +189,14 @@ RUNTIME: dict[str, Runtime] = {
          "test_keys.py::test_rst209_ingress_call_is_not_journaled_and_repeats_on_replay",
          "test_keys.py::test_rst209_valid_context_call_is_journaled"),
     ),
+    "RST210": Runtime(
+        "Nothing fails, the names lie: racing a one-day timer with a quick run, `pending, done = await "
+        "restate.wait_completed(..)` put the finished run in `pending`; in the order the SDK returns "
+        "them, `done, pending = ..`, it was in `done`. Code that then awaits `done` waits for what is "
+        "still running, and code that drops `pending` drops the results.",
+        ("test_errors.py::test_rst210_pending_gets_the_completed_futures",
+         "test_errors.py::test_rst210_valid_names_in_order"),
+    ),
     "RST301": Runtime(
         "The server rejects the state write with RT0017 (\"this handler type cannot write state\") on "
         "every attempt.\n\n" + _PAUSED,

@@ -72,3 +72,13 @@ def test_rst502_cancellation_replaced_by_another_error_is_retried(deploy, client
     client.cancel(label)
     row = client.wait(label, "backing-off", "paused")  # not completed: LabelFailed is retried
     assert "LabelFailed" in row["last_failure"], row
+
+
+def test_rst210_pending_gets_the_completed_futures(deploy, client):
+    deploy("RST210/invalid_swapped_names.py")
+    assert client.call("Racer/race") == (200, "fast is pending")  # the finished run is in `pending`
+
+
+def test_rst210_valid_names_in_order(deploy, client):
+    deploy("RST210/valid_names_in_order.py")
+    assert client.call("Racer/race") == (200, "fast is done")
