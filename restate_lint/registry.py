@@ -63,6 +63,7 @@ define("RST302", "api-not-available-for-service-type", "E", "none", "context API
 define("RST303", "context-annotation-mismatch", "W", "safe", "context annotation does not match the handler kind")
 define("RST304", "sync-handler", "E", "safe", "handler declared with def instead of async def")
 define("RST305", "malformed-handler-definition", "E", "safe", "handler or service definition Restate rejects")
+define("RST306", "keyless-call-to-keyed-handler", "E", "none", "service_call/service_send aimed at a virtual-object or workflow handler")
 define("RST401", "blocking-wait-in-exclusive-handler", "W", "none", "exclusive virtual-object handler waits on a timer, awakeable, promise or other invocation")
 define("RST402", "self-call-deadlock", "E", "none", "exclusive handler calls its own object and key and waits")
 define("RST403", "exclusive-call-cycle", "E", "none", "cycle of request-response calls between exclusive virtual-object handlers")

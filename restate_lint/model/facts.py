@@ -70,6 +70,7 @@ class ModuleFacts:
     duplicate_handlers: tuple[tuple[int, str, str], ...] = ()  # (function index, "name" | "main", service label)
     workflows_without_main: tuple[int, ...] = ()  # indexes of this module's workflow definitions
     terminal_classes: tuple[str, ...] = ()  # exception classes named here that may be TerminalError
+    keyless_calls: tuple[tuple[int, str, str], ...] = ()  # (call index, callee label, its service kind): RST306
 
     @cached_property
     def _services(self) -> dict:

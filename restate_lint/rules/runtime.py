@@ -243,6 +243,14 @@ RUNTIME: dict[str, Runtime] = {
          "test_definitions.py::test_rst305_workflow_with_two_mains_runs_only_the_first_called",
          "test_definitions.py::test_rst305_valid_definitions_register_and_answer"),
     ),
+    "RST306": Runtime(
+        "The SDK accepts the call and the server runs it for the empty key: `ctx.service_call(add, "
+        "arg=..)` to a virtual-object handler returned `\"\"` from `ctx.key()`, and the invocation's "
+        "target was `Cart//add`; `ctx.object_call(add, key=\"cart-1\", ..)` ran for `cart-1`. State "
+        "written by such calls lands on the object with the empty key, shared by every caller.",
+        ("test_keys.py::test_rst306_service_call_to_an_object_handler_runs_for_the_empty_key",
+         "test_keys.py::test_rst306_valid_object_call_runs_for_its_key"),
+    ),
     "RST401": Runtime(
         "The invocation suspends and keeps the key locked for the whole wait: a call to the same key "
         "waited in the queue until the sleeping invocation finished, while a shared handler of the key "
