@@ -305,6 +305,7 @@ class Linker:
             ),  # fmt: skip
             terminal_classes=tuple(q for q in module.except_types if q != "restate.TerminalError" and self.symbol(q) is not None and self.may_be_terminal(q)),
             keyless_calls=tuple(self._keyless_calls_by_module.get(name, ())),
+            helper_handlers=tuple(self._helper_handlers(name)),
         )
 
     def _foreign_functions(self, name: str) -> dict[str, ForeignFunction]:
@@ -343,6 +344,20 @@ class Linker:
                     cycle = cycle_text(graph.cycles[edge]) if code == "RST403" else None
                     found.setdefault(edge.module, []).append(Deadlock(edge.call, code, edge.caller.label, edge.callee.label, cycle))
         return found
+
+    def _helper_handlers(self, name: str) -> Iterator[tuple[int, tuple[tuple[str, str, Optional[str]], ...]]]:
+        """For each context helper of the module, the handlers it runs for (RST301/RST401 judge a
+        helper's state writes and waits by them)."""
+        for i in range(len(self.modules[name].functions)):
+            fn = (name, i)
+            if fn in self._handlers or fn not in self._helper_callers:
+                continue
+            served = []
+            for h in self.handlers_served_by(fn):
+                handler, service = self._handlers[h], self.service(self._handlers[h].service)
+                served.append((f"{service.name or service.var}/{handler.name or self.function(h).name}", service.kind, handler.kind))
+            if served:
+                yield i, tuple(served)
 
     @cached_property
     def _keyless_calls_by_module(self) -> dict[str, list[tuple[int, str, str]]]:

@@ -56,18 +56,33 @@ def _durable_awaits(model: ModuleModel) -> Iterator[tuple[Site, list[str]]]:
 @check(RST401)
 def blocking_wait_in_exclusive_handler(model: ModuleModel, settings) -> Iterator[Finding]:
     for site, kinds in _durable_awaits(model):
-        root = site.function.durable_root()
-        handler = root.handler if root is not None else None
-        if handler is None or not (handler.is_virtual_object and handler.is_exclusive):
+        who = _exclusive_waiter(model, site)
+        if who is None:
             continue
         what = " and ".join(dict.fromkeys(_WAIT_WORDS[k] for k in kinds))
         yield Finding(
             "RST401", site.node,
-            f"The exclusive handler `{handler.name or handler.function.name}` waits for {what} while holding its key: every other exclusive call to this object key queues behind it for the whole wait. "
+            f"{who} waits for {what} while holding its key: every other exclusive call to this object key queues behind it for the whole wait. "
             "If nothing needs the key meanwhile, schedule the follow-up with a delayed send (`send_delay=`) or wait in a `kind=\"shared\"` handler; "
             "if holding it is the point (keeping calls in order, serialising behind a cleanup), keep the wait and suppress this with a reason "
             "(`# restate-lint: ignore[RST401] -- why`)",
         )  # fmt: skip
+
+
+def _exclusive_waiter(model: ModuleModel, site: Site) -> Optional[str]:
+    """Who holds an object key while this wait lasts: the exclusive handler it stands in, or the
+    exclusive handlers calling the context helper it stands in."""
+    root = site.function.durable_root()
+    if root is None:
+        return None
+    handler = root.handler
+    if handler is not None:
+        return f"The exclusive handler `{handler.name or handler.function.name}`" if handler.is_virtual_object and handler.is_exclusive else None
+    served = model.facts.handlers_of_helper(root.index) if model.facts is not None else ()
+    exclusive = [label for label, service_kind, kind in served if service_kind == "object" and kind == sdk.EXCLUSIVE]
+    if not exclusive:
+        return None
+    return f"`{root.name}`, a helper run by the exclusive handler{'s' if len(exclusive) > 1 else ''} {', '.join(f'`{e}`' for e in exclusive)},"
 
 
 # -- RST404 ---------------------------------------------------------------------------------------
