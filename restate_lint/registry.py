@@ -71,6 +71,7 @@ define("RST404", "sleep-then-send", "I", "none", "sleep directly followed by a o
 define("RST405", "wait-without-timeout", "I", "none", "awakeable or promise awaited without a timeout")
 define("RST501", "broad-except-catches-suspension", "E", "unsafe", "catch-all except around durable operations catches suspension")
 define("RST502", "except-exception-swallows-terminal", "W", "unsafe", "except Exception around durable operations swallows cancellation and terminal errors")
+define("RST503", "retryable-error-on-input", "W", "none", "non-terminal exception raised on the handler's input outside a run action")
 define("RST601", "non-replay-aware-logging", "I", "safe", "print or unfiltered logger in durable code")
 define("RST701", "deterministic-id-as-secret", "W", "none", "ctx.uuid()/ctx.random() value used as a secret")
 define("RST702", "redundant-idempotency-key", "I", "none", "idempotency_key= on a call made from a handler")

@@ -309,6 +309,14 @@ RUNTIME: dict[str, Runtime] = {
          "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt",
          "test_errors.py::test_rst502_cancellation_replaced_by_another_error_is_retried"),
     ),
+    "RST503": Runtime(
+        "Every attempt fails the same way: a payment handler that rejected an amount of 0 with "
+        "`ValueError(\"amount must be positive\")` failed attempt after attempt with that error until "
+        "the invocation was paused; with `TerminalError(..., status_code=400)` it failed once, for good, "
+        "with `[400] amount must be positive`, and was never retried.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST503]",
+         "test_errors.py::test_rst503_valid_terminal_error_fails_the_invocation_once"),
+    ),
     "RST601": Runtime(
         "Nothing fails, but the lines repeat: a line logged with a `logging.getLogger` logger before a "
         "run was printed twice for one invocation (the attempt, then the replay after the run), so an "

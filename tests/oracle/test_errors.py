@@ -82,3 +82,11 @@ def test_rst210_pending_gets_the_completed_futures(deploy, client):
 def test_rst210_valid_names_in_order(deploy, client):
     deploy("RST210/valid_names_in_order.py")
     assert client.call("Racer/race") == (200, "fast is done")
+
+
+def test_rst503_valid_terminal_error_fails_the_invocation_once(deploy, client):
+    deploy("RST503/valid_terminal_validation.py")
+    invocation_id = client.send("Payments/pay", {"amount": 0})
+    row = client.wait(invocation_id, "completed")
+    assert (row["completion_result"], row["completion_failure"]) == ("failure", "[400] amount must be positive")
+    assert [e for e in client.events(invocation_id) if e["ty"] == "TransientError"] == []  # never retried
