@@ -218,6 +218,13 @@ class Catalogue:
             return Api(qualname, self.kinds.get(qualname, NONDETERMINISTIC))
         return None
 
+    def kind_of(self, qualname: Optional[str]) -> Optional[str]:
+        """The catalogue kind of an API named without being called (`retry(requests.get, url)`)."""
+        if not qualname or qualname in LAZY_CLIENTS or qualname in _WITHOUT_ARGUMENTS:
+            return None
+        entry = self._lookup(qualname, self.kinds)
+        return self.kinds[entry] if entry else None
+
     def is_client_factory(self, qualname: Optional[str]) -> bool:
         return bool(qualname) and self._lookup(qualname, self.kinds) is not None and self._lookup(qualname, self.clients) is not None
 
