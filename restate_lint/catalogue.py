@@ -88,7 +88,7 @@ _IO = [
     "qdrant_client.AsyncQdrantClient", "minio.Minio",
     # cloud and SaaS clients
     "boto3", "aioboto3", "google.cloud", "azure.storage", "azure.cosmos", "azure.servicebus", "stripe",
-    # LLM requests through module-level clients (the client classes are in _LAZY_CLIENTS)
+    # LLM requests through module-level clients (the client classes are in LAZY_CLIENTS)
     *(f"openai.{f}" for f in ("chat", "completions", "embeddings", "responses", "images", "audio", "moderations",
                               "files", "batches", "beta", "ChatCompletion", "Completion", "Embedding")),
     *(f"litellm.{f}" for f in ("completion", "acompletion", "text_completion", "atext_completion", "embedding",
@@ -143,9 +143,15 @@ LAZY_CLIENTS: dict[str, Optional[frozenset]] = {
         "langchain_aws.ChatBedrockConverse", "langchain.chat_models.init_chat_model",
         "langchain.embeddings.init_embeddings",
     ), _LANGCHAIN_REQUESTS),
+    # HTTP clients: their pools connect on the first request
+    **dict.fromkeys(("requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession", "urllib3.PoolManager")),
 }  # fmt: skip
 # Methods of a lazy client that only derive a configured copy of it.
 _CLIENT_DERIVING = frozenset({"with_options", "copy", "with_raw_response", "with_streaming_response"})
+
+# The event loop's clock (`asyncio.get_running_loop().time()`): a monotonic clock read like `time.monotonic`.
+EVENT_LOOPS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop"})
+LOOP_CLOCK = "asyncio.AbstractEventLoop.time"
 
 # pathlib: constructors of path values, methods that derive another path, methods that do I/O.
 PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
@@ -158,6 +164,27 @@ PATH_IO = frozenset({
     "stat", "lstat", "iterdir", "glob", "rglob", "walk", "mkdir", "rmdir", "unlink", "touch", "rename", "replace",
     "samefile", "chmod", "symlink_to", "hardlink_to", "readlink", "owner", "group", "copy", "move",
 })  # fmt: skip
+
+
+# Reads of this process's environment: the same on every replay in one deployment, so when a
+# function also reaches other APIs, those are the ones to name (see `weight`).
+_ENVIRONMENT = frozenset({
+    "os.environ", "os.environb", "os.getenv", "os.getenvb", "os.getlogin", "os.uname", "os.cpu_count", "platform",
+    "getpass.getuser",
+})  # fmt: skip
+
+
+def weight(name: str, kind: str) -> int:
+    """How much an API matters when a function reaches several: I/O (repeated side effects) over
+    native concurrency over clocks and randomness over environment reads."""
+    if kind == IO:
+        return 3
+    if kind == CONCURRENCY:
+        return 2
+    return 0 if any(prefix in _ENVIRONMENT for prefix in prefixes(name)) else 1
+
+
+MAX_WEIGHT = 3
 
 
 @dataclass(frozen=True)
@@ -205,7 +232,7 @@ class Catalogue:
 
     def call(self, qualname: Optional[str], call: cst.Call) -> Optional[Api]:
         """The catalogued API a call of `qualname` reaches, if any."""
-        if not qualname:
+        if not qualname or self.is_lazy_client(qualname):
             return None
         limit = _WITHOUT_ARGUMENTS.get(qualname)
         if limit is not None:
@@ -220,6 +247,13 @@ class Catalogue:
         if qualname in VALUES and qualname not in self.allowed:
             return Api(qualname, self.kinds.get(qualname, NONDETERMINISTIC))
         return None
+
+    def kind_of(self, qualname: Optional[str]) -> Optional[str]:
+        """The catalogue kind of an API named without being called (`retry(requests.get, url)`)."""
+        if not qualname or self.is_lazy_client(qualname) or qualname in _WITHOUT_ARGUMENTS:
+            return None
+        entry = self._lookup(qualname, self.kinds)
+        return self.kinds[entry] if entry else None
 
     def is_client_factory(self, qualname: Optional[str]) -> bool:
         if not qualname:

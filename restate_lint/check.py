@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import Optional
 
 from restate_lint import suppression
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, NodeEdit, Position
 from restate_lint.model.module import ModuleModel
-from restate_lint.positions import Positions
+from restate_lint.positions import positions_of
 from restate_lint.registry import RULES
 from restate_lint.rules import CHECKS
 
@@ -50,12 +49,9 @@ class _Positioner:
 
     def __init__(self, model: ModuleModel):
         self.model = model
-        self._positions: Optional[Positions] = None
 
     def span(self, node, owner=None) -> tuple[Position, Position]:
-        if self._positions is None:
-            self._positions = Positions(self.model.tree, self.model.source.text, self.model.statement_of)
-        return self._positions.span(node, owner)
+        return positions_of(self.model).span(node, owner)
 
     def text_span(self, node) -> tuple[Position, Position]:
         """The span of the node's whole text (what `code_for_node` prints): positions leave out

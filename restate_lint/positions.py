@@ -108,6 +108,15 @@ class Positions:
         return self._starts
 
 
+def positions_of(model) -> Positions:
+    """The positions of a module model's nodes, made once per model (rules that order findings and
+    the check stage share them)."""
+    found = model.analyses.get("_positions")
+    if found is None:
+        found = model.analyses["_positions"] = Positions(model.tree, model.source.text, model.statement_of)
+    return found
+
+
 def is_statement(node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> bool:
     """A statement that renders as itself: not an `elif`, which renders as `if` on its own."""
     elif_ = isinstance(parent, cst.If) and node is parent.orelse

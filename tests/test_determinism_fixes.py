@@ -83,3 +83,37 @@ def test_no_fix_where_it_would_change_meaning(tmp_path: Path, line: str, code: s
     path = tmp_path / "svc.py"
     path.write_text(HEADER + line + "\n")
     assert [d.fix for d in lint(path, code)] == [None]
+
+
+@pytest.mark.parametrize(
+    "body, applicability",
+    [
+        ("    first = ctx.uuid()\n    return [first, uuid.uuid4()]", "safe"),  # the draw before keeps its value
+        ("    order = uuid.uuid4()\n    ctx.set('k', str(ctx.uuid()))\n    return order", "unsafe"),  # a later draw shifts
+        ("    x = random.random()\n    return x + ctx.random().random()", "unsafe"),
+        ("    return [(uuid.uuid4(), ctx.uuid()) for _ in items][0]", "unsafe"),  # the next round's draw follows
+        ("    for _ in items:\n        ctx.set('k', str(ctx.uuid()))\n        ctx.set('j', str(uuid.uuid4()))", "unsafe"),
+        ("    rng = ctx.random()\n    x = uuid.uuid4()\n    return rng.random(), x", "unsafe"),  # draws wherever rng is used
+        ("    x = uuid.uuid4()\n    await handle(ctx, items)\n    return x", "unsafe"),  # a helper given ctx may draw
+        ("    def later():\n        return ctx.uuid()\n    return uuid.uuid4(), later()", "unsafe"),  # a nested def runs any time
+        ("    await ctx.run_typed('x', lambda: random.random())\n    return uuid.uuid4()", "safe"),  # actions don't draw from ctx
+        ("    return sorted(items, key=lambda _: random.random())", "safe"),  # the lambda runs where it stands
+        ("    return sorted(items, key=lambda _: random.random()), ctx.uuid()", "unsafe"),
+        ("    return sorted(items, key=lambda _: (ctx.random().random(), random.random()))", "unsafe"),  # next key call
+    ],
+)  # fmt: skip
+def test_a_new_draw_is_safe_only_when_no_draw_follows(tmp_path: Path, body: str, applicability: str) -> None:
+    """`ctx.uuid()` and `ctx.random()` share the invocation's seeded generator: inserting a draw
+    shifts every later value, which in-flight invocations journaled."""
+    path = tmp_path / "svc.py"
+    path.write_text(HEADER + body + "\n")
+    [diagnostic] = lint(path, "RST101")
+    assert diagnostic.fix is not None and diagnostic.fix.applicability == applicability
+
+
+def test_a_context_helper_draws_unsafely(tmp_path: Path) -> None:
+    """A helper's callers may draw after calling it."""
+    path = tmp_path / "svc.py"
+    path.write_text(HEADER + "    return 1\n\n\nasync def mint(ctx: restate.Context) -> str:\n    return str(uuid.uuid4())\n")
+    [diagnostic] = lint(path, "RST101")
+    assert diagnostic.fix is not None and diagnostic.fix.applicability == "unsafe"

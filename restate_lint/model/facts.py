@@ -70,6 +70,12 @@ class ModuleFacts:
     duplicate_handlers: tuple[tuple[int, str, str], ...] = ()  # (function index, "name" | "main", service label)
     workflows_without_main: tuple[int, ...] = ()  # indexes of this module's workflow definitions
     terminal_classes: tuple[str, ...] = ()  # exception classes named here that may be TerminalError
+    keyless_calls: tuple[tuple[int, str, str], ...] = ()  # (call index, callee label, its service kind): RST306
+    # context helpers (function index) -> the handlers they run for: (label, service kind, handler kind)
+    helper_handlers: tuple[tuple[int, tuple[tuple[str, str, Optional[str]], ...]], ...] = ()
+
+    def handlers_of_helper(self, index: int) -> tuple[tuple[str, str, Optional[str]], ...]:
+        return dict(self.helper_handlers).get(index, ())
 
     @cached_property
     def _services(self) -> dict:

@@ -10,11 +10,10 @@ import libcst as cst
 from restate_lint.model import sdk
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
-from restate_lint.model.walk import children
+from restate_lint.model.walk import contains
 
 _EXITS = (cst.Return, cst.Raise, cst.Break, cst.Continue)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
 def _journaling_nodes(model: ModuleModel) -> set[int]:
@@ -50,14 +49,7 @@ def comprehension_journals(model: ModuleModel, site: Site) -> bool:
 
 def exits(node: cst.CSTNode) -> bool:
     """`node` contains a `return`, `raise`, `break` or `continue` of its own function."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, _EXITS):
-            return True
-        if not isinstance(current, _SCOPES):
-            stack.extend(children(current))
-    return False
+    return contains(node, _EXITS)
 
 
 def journals_later(model: ModuleModel, site: Site, function: Optional[Function]) -> bool:

@@ -76,6 +76,12 @@ class CallSite(Site):
 
 _UNRESOLVED = object()
 
+# Annotations whose subscript is still the annotated value: `Optional[Context]` is a context,
+# `RunContextWrapper[Context]` (a wrapper holding one) is not.
+_UNWRAPPED = frozenset({
+    "typing.Optional", "typing.Union", "typing.Annotated", "typing_extensions.Annotated", "typing_extensions.Optional",
+})  # fmt: skip
+
 # Statement and expression kinds rules look for, indexed during the one traversal.
 INDEXED = (
     cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.With, cst.For, cst.While,
@@ -335,7 +341,7 @@ class ModuleModel:
         if isinstance(expr, (cst.Name, cst.Attribute)):
             name = self.resolve(expr, function)
             return name if name in sdk.CONTEXT_TYPES else None
-        if isinstance(expr, cst.Subscript):
+        if isinstance(expr, cst.Subscript) and self.resolve(expr.value, function) in _UNWRAPPED:
             for element in expr.slice:
                 if isinstance(element.slice, cst.Index):
                     found = self.annotation_context_type(element.slice.value, function)

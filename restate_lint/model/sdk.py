@@ -166,3 +166,6 @@ COMBINATORS = {"restate.gather", "restate.select", "restate.wait_completed", "re
 # Manifest name patterns (RST305).
 SERVICE_NAME_PATTERN = r"^([a-zA-Z]|_[a-zA-Z0-9])[a-zA-Z0-9._-]*$"
 HANDLER_NAME_PATTERN = r"^([a-zA-Z]|_[a-zA-Z0-9])[a-zA-Z0-9_]*$"
+
+# Calls whose target carries no key: a service's handlers (`service_call(handler, arg=..)`).
+KEYLESS_CALLS = frozenset({"service_call", "service_send"})

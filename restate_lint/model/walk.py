@@ -69,6 +69,22 @@ def children(node: cst.CSTNode):
             yield value
 
 
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def contains(node: cst.CSTNode, kinds: tuple) -> bool:
+    """Is there a node of one of `kinds` in `node`, outside nested functions and classes (which
+    run elsewhere)?"""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, kinds):
+            return True
+        if not isinstance(current, _SCOPES):
+            stack.extend(children(current))
+    return False
+
+
 class Walker:
     """Depth-first walk with per-node-type `visit_X` / `leave_X` hooks."""
 

@@ -1,8 +1,11 @@
 """A project's files and module names, and how its imports resolve.
 
-Module names follow what Python would import: a dotted path from the project root (or `src/`),
-and an import is resolved the way running code from the importer's folder would, nearest folder
-first.
+Module names follow what Python would import: a dotted path from the project root (or `src/`).
+An absolute import resolves as in Python 3: from a folder that can be on `sys.path`, nearest first.
+The root is one; so is a script folder (a folder that is not a package, where `python app.py` puts
+itself first). A package's own folder never is: `import restate` in `app/orders.py` next to an
+`app/restate/` helpers package is the SDK, not the helpers. Nor is the SDK's name looked up in a
+script folder: code that runs imports the real SDK there, whatever the folder holds.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import os
 import stat
 from pathlib import Path
 from typing import Callable, Iterable, Optional
+
+
+SDK_PACKAGE = "restate"
 
 
 def is_under(path: Path, folder: Path) -> bool:
@@ -48,25 +54,35 @@ class ModuleNames:
         return name
 
     def resolver(self, importer: Path) -> Callable[[str], str]:
-        """How imports in `importer` resolve: the project module a dotted name means, nearest
-        folder first, or the name itself when it names none."""
+        """How imports in `importer` resolve: the project module a dotted name means, from the
+        nearest folder that can be on `sys.path` (see the module's docstring), or the name itself
+        when it names none."""
         folder = importer.parent
         base = self.src_root if self.src_root and is_under(folder, self.src_root) else self.root
         prefixes: list[str] = []
         while is_under(folder, base):
-            prefixes.append(".".join(folder.relative_to(base).parts))
             if folder == base:
+                prefixes.append("")
                 break
+            if not self._is_package(folder):
+                prefixes.append(".".join(folder.relative_to(base).parts))
             folder = folder.parent
 
         def resolve(dotted: str) -> str:
+            sdk = dotted.partition(".")[0] == SDK_PACKAGE
             for prefix in prefixes:
+                if prefix and sdk:
+                    continue
                 name = f"{prefix}.{dotted}" if prefix else dotted
                 if name in self.path_by_name:
                     return name
             return dotted
 
         return resolve
+
+    def _is_package(self, folder: Path) -> bool:
+        init = folder / "__init__.py"
+        return init in self.name_by_path or init.is_file()
 
     def module_of(self, dotted: str) -> Optional[str]:
         """The longest prefix of a qualified name that is a project module."""

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Iterator, Optional
 
 from restate_lint.model.facts import ALWAYS, Condition, Deadlock, ForeignFunction, ModuleFacts, Reached, ServiceInfo
-from restate_lint.model.sdk import handler_kind
+from restate_lint.model.sdk import KEYLESS_CALLS, handler_kind
 from restate_lint.project.graph import ServiceGraph, build_graph, cycle_text
 from restate_lint.project.reach import Reach
 from restate_lint.project.summary import CallSummary, FunctionSummary, HandlerSummary, ModuleSummary, Ref, ServiceSummary
@@ -304,6 +304,8 @@ class Linker:
                 if s.kind == "workflow" and self.handlers_of_service((name, i)) and not any(self._handlers[h].method == "main" for h in self.handlers_of_service((name, i)))
             ),  # fmt: skip
             terminal_classes=tuple(q for q in module.except_types if q != "restate.TerminalError" and self.symbol(q) is not None and self.may_be_terminal(q)),
+            keyless_calls=tuple(self._keyless_calls_by_module.get(name, ())),
+            helper_handlers=tuple(self._helper_handlers(name)),
         )
 
     def _foreign_functions(self, name: str) -> dict[str, ForeignFunction]:
@@ -342,6 +344,29 @@ class Linker:
                     cycle = cycle_text(graph.cycles[edge]) if code == "RST403" else None
                     found.setdefault(edge.module, []).append(Deadlock(edge.call, code, edge.caller.label, edge.callee.label, cycle))
         return found
+
+    def _helper_handlers(self, name: str) -> Iterator[tuple[int, tuple[tuple[str, str, Optional[str]], ...]]]:
+        """For each context helper of the module, the handlers it runs for (RST301/RST401 judge a
+        helper's state writes and waits by them)."""
+        for i in range(len(self.modules[name].functions)):
+            fn = (name, i)
+            if fn in self._handlers or fn not in self._helper_callers:
+                continue
+            served = []
+            for h in self.handlers_served_by(fn):
+                handler, service = self._handlers[h], self.service(self._handlers[h].service)
+                served.append((f"{service.name or service.var}/{handler.name or self.function(h).name}", service.kind, handler.kind))
+            if served:
+                yield i, tuple(served)
+
+    @cached_property
+    def _keyless_calls_by_module(self) -> dict[str, list[tuple[int, str, str]]]:
+        """`service_call`/`service_send` aimed at a handler of a virtual object or workflow (RST306)."""
+        found: dict[str, dict[int, tuple[int, str, str]]] = {}
+        for edge in self.graph.edges:
+            if edge.method in KEYLESS_CALLS and edge.callee.service_kind in ("object", "workflow"):
+                found.setdefault(edge.module, {}).setdefault(edge.call, (edge.call, edge.callee.label, edge.callee.service_kind))
+        return {module: list(calls.values()) for module, calls in found.items()}
 
     def _deadlocks(self, name: str) -> list[Deadlock]:
         return self._deadlocks_by_module.get(name, [])

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
+from restate_lint.catalogue import MAX_WEIGHT, weight
+
 if TYPE_CHECKING:
     from restate_lint.project.link import FnId, Linker
 
@@ -66,13 +68,16 @@ class Reach:
         return found
 
     def _compute(self, fn: "FnId") -> tuple[Optional[Chain], bool]:
+        """The chain to the API that matters most (`catalogue.weight`: an SMTP send rather than an
+        environment read), the first found among equals."""
         linker = self.linker
         summary = linker.function(fn)
-        if summary.effect is not None:
-            return Chain((), *summary.effect), False
+        best = Chain((), *summary.effect) if summary.effect is not None else None
         cut = False
         module = linker.modules[fn[0]]
         for position in summary.calls:
+            if best is not None and _weight(best) == MAX_WEIGHT:
+                break
             callee = linker.body_runs(fn[0], module.calls[position])
             if callee is None or linker.is_durable(callee):  # durable code is checked where it stands
                 continue
@@ -80,7 +85,11 @@ class Reach:
                 cut = True
                 continue
             found = self.chain(callee)
-            if found is not None:
-                return found.via(linker.display_name(callee, fn[0])), False
+            if found is not None and (best is None or _weight(found) > _weight(best)):
+                best = found.via(linker.display_name(callee, fn[0]))
             cut = cut or callee in self._provisional
-        return None, cut
+        return best, cut and best is None
+
+
+def _weight(chain: Chain) -> int:
+    return weight(chain.api, chain.kind)

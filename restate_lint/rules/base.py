@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Iterator
 
 from restate_lint.diagnostics import Finding
+from restate_lint.positions import positions_of
 from restate_lint.registry import Rule
 
 if TYPE_CHECKING:
@@ -24,3 +25,21 @@ def check(*rules: Rule) -> Callable[[Check], Check]:
         return fn
 
     return register
+
+
+def one_per_cause(model: "ModuleModel", findings: Iterable[tuple[Hashable, Finding]], also: str) -> Iterator[Finding]:
+    """One finding per root cause (findings sharing a key): the first in the file, its message
+    naming the lines of the others (`also` says what happens there: "also decides")."""
+    groups: dict[Hashable, list[Finding]] = {}
+    for key, finding in findings:
+        groups.setdefault(key, []).append(finding)
+    for group in groups.values():
+        if len(group) > 1:
+            positions = positions_of(model)
+            rows = {id(f): positions.span(f.anchor)[0].row for f in group}
+            group.sort(key=lambda f: rows[id(f)])
+            others = sorted({rows[id(f)] for f in group[1:]} - {rows[id(group[0])]})
+            if others:
+                lines = ", ".join(map(str, others))
+                group[0].message += f" (the same cause {also} line{'s' if len(others) > 1 else ''} {lines})"
+        yield group[0]

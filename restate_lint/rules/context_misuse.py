@@ -317,6 +317,12 @@ def run_options_misuse(model: ModuleModel, settings) -> Iterator[Finding]:
 
 # -- RST208 ---------------------------------------------------------------------------------------
 _CATCHES_TERMINAL = {"restate.TerminalError", "builtins.Exception", "builtins.BaseException"}
+# The SDK's own exceptions also reach an awaited run: the suspension and the VM's errors (catching
+# them is a different mistake, not dead code), and the cancellation of the task.
+_SDK_INTERNAL = {
+    f"{module}.{name}" for module in ("restate", "restate.exceptions")
+    for name in ("SdkInternalBaseException", "SdkInternalException", "SuspendedException")
+} | {"asyncio.CancelledError", "asyncio.exceptions.CancelledError"}  # fmt: skip
 
 
 @check(RST208)
@@ -329,7 +335,7 @@ def unreachable_except_around_run(model: ModuleModel, settings) -> Iterator[Find
                 continue
             types = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
             names = [model.resolve(t, site.function) for t in types]
-            if any(n is None or n in _CATCHES_TERMINAL or _may_be_terminal(model, n) for n in names):
+            if any(n is None or n in _CATCHES_TERMINAL or n in _SDK_INTERNAL or _may_be_terminal(model, n) for n in names):
                 continue
             caught = model.tree.code_for_node(handler.type)
             yield Finding("RST208", handler, f"`except {caught}` never runs: exceptions raised inside a run action are retried by Restate, and only `TerminalError` reaches the handler. Catch `TerminalError` (raise it from the action to stop retries)")

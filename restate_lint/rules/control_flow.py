@@ -12,22 +12,30 @@ from restate_lint.model import sdk
 from restate_lint.model.journal import comprehension_journals, exits, journals, journals_later
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.services import argument
-from restate_lint.rules.base import check
+from restate_lint.rules.base import check, one_per_cause
 from restate_lint.registry import RULES
 
 RST103 = RULES["RST103"]
 
 _SLEEP_EFFECT = "the timer journaled by the first attempt wins, and every replay computes a different duration than the one that was slept"
+_RETURNED = "() -> "  # how a source shows a project function's return value (`pick() -> random.random`)
 _ADVICE = "Derive it from `ctx.random()`, `ctx.uuid()` or `await ctx.time()`, or compute it inside `ctx.run`"
 
 
 @check(RST103)
 def nondeterministic_control_flow(model: ModuleModel, settings) -> Iterator[Finding]:
+    yield from one_per_cause(model, _findings(model, settings), "also decides")
+
+
+def _findings(model: ModuleModel, settings) -> Iterator[tuple[tuple, Finding]]:
+    """Each decision with its cause: the function and the source (one value read in one handler
+    and deciding several things is one finding). A value returned by a project function is left to
+    RST107 (or RST101 in a context helper), which reports its source where the reader acts."""
     flow = nondeterministic_flow(model, settings)
     for site, what, expr in _decisions(model):
         source = flow.source(model, expr, site.function, flow.env_at(model, site.ancestors, site.function))
-        if source:
-            yield Finding(
+        if source and _RETURNED not in source:
+            yield (site.function, source), Finding(
                 "RST103", expr,
                 f"The {what} depends on `{source}`, which can differ on replay: the handler may then issue other durable operations "
                 f"than its journal records (journal mismatch, RT0016). {_ADVICE}",
@@ -40,9 +48,9 @@ def nondeterministic_control_flow(model: ModuleModel, settings) -> Iterator[Find
             if arg is None:
                 continue
             source = flow.source(model, arg.value, site.function, flow.env_at(model, site.ancestors, site.function))
-            if source:
+            if source and _RETURNED not in source:
                 effect = _SLEEP_EFFECT if site.op.method == "sleep" else "the operation then no longer matches its journal entry (journal mismatch, RT0016)"
-                yield Finding("RST103", arg.value, f"The {what} of `ctx.{site.op.method}(..)` depends on `{source}`, which can differ on replay: {effect}. {_ADVICE}")
+                yield (site.function, source), Finding("RST103", arg.value, f"The {what} of `ctx.{site.op.method}(..)` depends on `{source}`, which can differ on replay: {effect}. {_ADVICE}")
 
 
 def _decisions(model: ModuleModel) -> Iterator[tuple[Site, str, cst.BaseExpression]]:

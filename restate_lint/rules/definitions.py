@@ -35,15 +35,28 @@ def _root_handler(site) -> Optional[Handler]:
     return root.handler if root is not None else None
 
 
+def _shared_callers(model: ModuleModel, site) -> list[str]:
+    """The shared handlers running the context helper this site stands in."""
+    root = site.function.durable_root() if site.function is not None else None
+    if root is None or model.facts is None:
+        return []
+    return [label for label, _, kind in model.facts.handlers_of_helper(root.index) if kind in (sdk.SHARED, sdk.WORKFLOW_SHARED)]
+
+
 @check(RST301, RST302)
 def api_per_handler_kind(model: ModuleModel, settings) -> Iterator[Finding]:
     for site in model.durable_ops():
         if not site.in_durable_code:
             continue
         handler = _root_handler(site)
-        if handler is None or handler.kind is None:
-            continue
         method = site.op.method
+        if handler is None:
+            shared = _shared_callers(model, site) if method in sdk.STATE_WRITES else []
+            if shared:
+                yield Finding("RST301", site.node, f"`ctx.{method}(..)` in `{site.function.durable_root().name}`, a helper run by the shared handler{'s' if len(shared) > 1 else ''} {', '.join(f'`{s}`' for s in shared)}: shared handlers can only read state (the server rejects the write with RT0017 on every attempt, then pauses the invocation). Write from an exclusive handler (or the workflow's `main()`)")
+            continue
+        if handler.kind is None:
+            continue
         if method in sdk.STATE_WRITES and handler.kind in (sdk.SHARED, sdk.WORKFLOW_SHARED):
             yield Finding("RST301", site.node, f"`ctx.{method}(..)` in {_KIND_WORDS[handler.kind]}: shared handlers can only read state (the server rejects the write with RT0017 on every attempt, then pauses the invocation). Move the write to an exclusive handler (or the workflow's `main()`)")
         elif handler.kind == sdk.SERVICE and (method in sdk.STATE_APIS or method == "key"):

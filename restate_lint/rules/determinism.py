@@ -26,6 +26,7 @@ _CODES = {NONDETERMINISTIC: "RST101", IO: "RST102", CONCURRENCY: "RST106"}
 _ADVICE = (
     ("uuid.", "creates a new id on every replay: use `ctx.uuid()`, which is seeded by the invocation"),
     ("random.", "draws new values on every replay: use `ctx.random()`, which is seeded by the invocation"),
+    ("asyncio.AbstractEventLoop.time", "reads the event loop's clock again on every replay: use `await ctx.time()` (journaled), or read it inside `ctx.run`"),
     ("time.", "reads the clock again on every replay: use `await ctx.time()` (journaled), or read it inside `ctx.run`"),
     ("datetime.", "reads the clock again on every replay: build it from `await ctx.time()` (journaled), or read it inside `ctx.run`"),
     ("secrets.", "is different on every replay: generate it inside `ctx.run` so that it is journaled"),
@@ -95,9 +96,9 @@ def _fix(model: ModuleModel, site: CallSite, api: Api) -> Optional[Fix]:
     call, code = site.node, model.tree.code_for_node
     name, func = api.name, site.node.func
     if name == "uuid.uuid4" and not call.args:
-        return Fix("safe", f"Use `{ctx}.uuid()`", [NodeEdit(call, f"{ctx}.uuid()")])
+        return _draw_fix(model, site, f"Use `{ctx}.uuid()`", NodeEdit(call, f"{ctx}.uuid()"))
     if name.startswith("random.") and name.split(".", 1)[1] in _RANDOM_METHODS:
-        return Fix("safe", f"Use `{ctx}.random()`", [NodeEdit(func, f"{ctx}.random().{name.split('.', 1)[1]}")])
+        return _draw_fix(model, site, f"Use `{ctx}.random()`", NodeEdit(func, f"{ctx}.random().{name.split('.', 1)[1]}"))
     if not _may_await(site):
         return None
     if name == "time.time" and not call.args:
@@ -112,6 +113,51 @@ def _fix(model: ModuleModel, site: CallSite, api: Api) -> Optional[Fix]:
     if name == "asyncio.gather":
         return _restate_gather(model, site)
     return None
+
+
+_DRAWS = frozenset({"uuid", "random"})
+_LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _draw_fix(model: ModuleModel, site: CallSite, message: str, edit: NodeEdit) -> Fix:
+    """`ctx.uuid()` and `ctx.random()` draw from one generator seeded by the invocation: a new
+    draw shifts every draw after it, and a shifted value that reaches the journal makes in-flight
+    invocations fail replay (570). Safe only when no draw can follow this one."""
+    if _draw_may_follow(model, site):
+        return Fix("unsafe", f"{message} (unsafe: the `ctx.uuid()`/`ctx.random()` draws that may follow would get other values than in-flight invocations journaled)", [edit])
+    return Fix("safe", message, [edit])
+
+
+def _draw_may_follow(model: ModuleModel, site: CallSite) -> bool:
+    """Can a draw from the invocation's generator run after this call? Conservative: a helper's
+    callers may draw after calling it; a nested def or a stored lambda may run at any time; a
+    context handed to a helper may draw there; a `ctx.random()` kept in a variable draws wherever
+    it is used. A lambda around the call (`key=lambda _: random.random()`) runs where it stands,
+    maybe many times, like a loop."""
+    root, lambdas = site.function, []
+    while root is not None and root.is_lambda and not root.is_action:
+        lambdas.append(root)
+        root = root.parent
+    if root is None or root.handler is None:
+        return True
+    order = {id(s.node): i for i, s in enumerate(model.calls)}
+    loops = [n for n in site.ancestors if isinstance(n, _LOOPS)] + [f.node for f in lambdas]
+    pending = [root]
+    while pending:
+        current = pending.pop()
+        pending.extend(child for child in current.children if not child.is_action)
+        for other in current.calls:
+            is_draw = other.op is not None and other.op.method in _DRAWS
+            hands_on = other.op is None and any(model.is_context_value(arg.value, current) for arg in other.node.args)
+            if not (is_draw or hands_on) or other is site:
+                continue
+            kept = is_draw and other.op.method == "random" and not isinstance(other.parent, cst.Attribute)
+            elsewhere = current is not root and current not in lambdas
+            if elsewhere or kept or order[id(other.node)] > order[id(site.node)] or other.node in site.ancestors:
+                return True
+            if any(loop in other.ancestors for loop in loops):
+                return True
+    return False
 
 
 def _may_await(site: CallSite) -> bool:

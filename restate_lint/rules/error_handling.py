@@ -15,6 +15,7 @@ import libcst as cst
 from restate_lint.diagnostics import Finding, Fix, NodeEdit, Severity
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
+from restate_lint.model.walk import contains
 from restate_lint.rules.base import check
 from restate_lint.rules.edits import restate_ref
 from restate_lint.sdk_surface import for_settings, minor, table
@@ -49,7 +50,7 @@ def broad_except(model: ModuleModel, settings) -> Iterator[Finding]:
             if _lets_through(model, site, name, _TERMINAL, accept):
                 continue
             # before 0.11 the block must also let suspension through: no one-line guard does both
-            yield _rst502(model, site.node, old_sdk, "`except Exception`", None if old_sdk else _guard_fix(model, site, name, "terminal"))
+            yield _rst502(model, site.node, old_sdk, "`except Exception`", None if old_sdk else _guard_fix(model, site, name, "terminal"), _raises(site.node.body))
     for site in model.sites[cst.With]:
         if not site.in_durable_code:
             continue
@@ -68,12 +69,24 @@ def broad_except(model: ModuleModel, settings) -> Iterator[Finding]:
                 yield _rst502(model, call, old_sdk, "`contextlib.suppress(Exception)`", None)
 
 
-def _rst502(model: ModuleModel, anchor: cst.CSTNode, old_sdk: bool, what: str, fix: Optional[Fix]) -> Finding:
+def _rst502(model: ModuleModel, anchor: cst.CSTNode, old_sdk: bool, what: str, fix: Optional[Fix], raises: bool = False) -> Finding:
     if old_sdk:
         message = f"{what} around durable operations catches the SDK's suspension (an `Exception` up to restate-sdk {_last_suspension_exception()}), cancellation and terminal errors: re-raise them (`raise`), or catch `restate.TerminalError` only"
         return Finding("RST502", anchor, message, fix, severity=Severity.ERROR)
-    message = f"{what} around durable operations swallows cancellation (`TerminalError` 409) and terminal failures: the invocation completes as if it succeeded. Re-raise `restate.TerminalError` (`if isinstance(e, TerminalError): raise`), or catch narrower exceptions"
+    advice = "Re-raise `restate.TerminalError` (`if isinstance(e, TerminalError): raise`), or catch narrower exceptions"
+    if raises:
+        message = (
+            f"{what} around durable operations handles cancellation (`TerminalError` 409) and terminal failures like any other error: "
+            f"where the block does not raise, the handler goes on as if the operation had succeeded, and an error raised in their place "
+            f"replaces them (unless it is a `TerminalError`, a cancelled invocation is then retried instead of ending). {advice}"
+        )  # fmt: skip
+    else:
+        message = f"{what} around durable operations swallows cancellation (`TerminalError` 409) and terminal failures: the invocation completes as if it succeeded. {advice}"
     return Finding("RST502", anchor, message, fix)
+
+
+def _raises(block: cst.BaseSuite) -> bool:
+    return contains(block, (cst.Raise,))
 
 
 def _suspension_is_exception(settings) -> bool:

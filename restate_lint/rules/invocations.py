@@ -114,5 +114,41 @@ def redundant_idempotency_key(model: ModuleModel, settings) -> Iterator[Finding]
         if not site.in_durable_code or (site.op.method not in sdk.REQUEST_RESPONSE_CALLS and site.op.method not in sdk.SENDS):
             continue
         key = argument(site.node, None, "idempotency_key")
-        if key is not None:
-            yield Finding("RST702", key, f"`idempotency_key=` on `ctx.{site.op.method}(..)`: calls made by a handler are journaled and happen exactly once per invocation already. Drop it, unless you mean to deduplicate across different invocations")
+        if key is None:
+            continue
+        call = f"ctx.{site.op.method}(..)"
+        source = _input_source(model, key.value, site.function)
+        if source is None:
+            yield Finding("RST702", key, f"`idempotency_key=` on `{call}`: calls made by a handler are journaled and happen exactly once per invocation already. Drop it, unless you mean to deduplicate across different invocations")
+        else:
+            yield Finding(
+                "RST702", key,
+                f"`idempotency_key=` on `{call}` comes from the handler's input ({source}): within this invocation the call is journaled and sent once anyway, "
+                f"so the key only deduplicates across invocations (two invocations with the same input run the target once). "
+                f"If that is the intent, keep it with a reasoned suppression; otherwise drop it",
+            )  # fmt: skip
+
+
+_INPUT_OPS = {"request", "key"}
+
+
+def _input_source(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> Optional[str]:
+    """What of the handler's input the key comes from (an argument, `ctx.request()`, the object
+    key), if any: such a key may be a caller's key handed on, deduplicating across invocations."""
+    if depth > 4 or function is None:
+        return None
+    for site in function.calls:
+        if site.op is not None and site.op.method in _INPUT_OPS and (site.node is expr or expr in site.ancestors):
+            return f"`ctx.{site.op.method}()`"
+    names = [(expr, None)] if isinstance(expr, cst.Name) else [(name, inner) for name, inner, _ in model.loads(expr)]
+    for name, inner in names:
+        scope, bindings = model.bindings_of(name, inner or function)
+        if len(bindings) != 1 or model.is_context_value(name, inner or function):
+            continue
+        binding = bindings[0]
+        if binding.kind == "param":
+            return f"`{name.value}`"
+        found = _input_source(model, binding.node, scope, depth + 1) if binding.kind == "assign" and scope is not None else None
+        if found is not None:
+            return found
+    return None

@@ -7,6 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
+from restate_lint.model.journal import journals, journals_later
 from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
@@ -22,7 +23,7 @@ _FILTER = "restate.RestateLoggingFilter"
 @check(RST601)
 def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
     for site in model.calls:
-        if not site.in_durable_code:
+        if not site.in_durable_code or not _replayed(model, site):
             continue
         func = site.node.func
         if model.callee_name(site) == "builtins.print":
@@ -49,6 +50,35 @@ def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
                     f"Create it with `restate.getLogger(..)`",
                     _restate_logger_fix(model, call) if scope is None else None,
                 )  # fmt: skip
+
+
+def _replayed(model: ModuleModel, site: CallSite) -> bool:
+    """Is the line replayed? Only code before a journaled operation is: a handler that journals
+    nothing after it runs it once per attempt, as a replay-aware logger would. (A helper's caller
+    may journal after calling it.)"""
+    function = site.function
+    return function.handler is None or (journals_later(model, site, function) and not _leaves_first(model, site))
+
+
+def _leaves_first(model: ModuleModel, site: CallSite) -> bool:
+    """Does the handler return or raise, right after this line, before journaling anything
+    (`logger.error(..)` then `raise TerminalError(..)` in a branch)? Not inside a `try`, whose
+    handlers may go on journaling."""
+    chain = [*site.ancestors, site.node]
+    if any(isinstance(node, (cst.Try, cst.TryStar)) for node in chain):
+        return False
+    for index in range(len(chain) - 2, -1, -1):
+        node, child = chain[index], chain[index + 1]
+        if node is site.function.node:
+            break
+        body = getattr(node, "body", None)
+        if isinstance(body, (list, tuple)) and child in body:
+            for later in body[body.index(child) + 1 :]:
+                if journals(model, later):
+                    return False
+                if isinstance(later, cst.SimpleStatementLine) and any(isinstance(small, (cst.Return, cst.Raise)) for small in later.body):
+                    return True
+    return False
 
 
 def _unfiltered_logger(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[tuple[cst.Call, Optional[Function]]]:

@@ -208,6 +208,14 @@ RUNTIME: dict[str, Runtime] = {
          "test_keys.py::test_rst209_ingress_call_is_not_journaled_and_repeats_on_replay",
          "test_keys.py::test_rst209_valid_context_call_is_journaled"),
     ),
+    "RST210": Runtime(
+        "Nothing fails, the names lie: racing a one-day timer with a quick run, `pending, done = await "
+        "restate.wait_completed(..)` put the finished run in `pending`; in the order the SDK returns "
+        "them, `done, pending = ..`, it was in `done`. Code that then awaits `done` waits for what is "
+        "still running, and code that drops `pending` drops the results.",
+        ("test_errors.py::test_rst210_pending_gets_the_completed_futures",
+         "test_errors.py::test_rst210_valid_names_in_order"),
+    ),
     "RST212": Runtime(
         "A name the SDK lacks fails where it is read: with `isinstance(e, restate.vm.SuspendedException)` "
         "in an `except Exception` on restate-sdk 1.3.0, the handler's own `TerminalError` turned into "
@@ -280,6 +288,14 @@ RUNTIME: dict[str, Runtime] = {
          "test_definitions.py::test_rst305_workflow_with_two_mains_runs_only_the_first_called",
          "test_definitions.py::test_rst305_valid_definitions_register_and_answer"),
     ),
+    "RST306": Runtime(
+        "The SDK accepts the call and the server runs it for the empty key: `ctx.service_call(add, "
+        "arg=..)` to a virtual-object handler returned `\"\"` from `ctx.key()`, and the invocation's "
+        "target was `Cart//add`; `ctx.object_call(add, key=\"cart-1\", ..)` ran for `cart-1`. State "
+        "written by such calls lands on the object with the empty key, shared by every caller.",
+        ("test_keys.py::test_rst306_service_call_to_an_object_handler_runs_for_the_empty_key",
+         "test_keys.py::test_rst306_valid_object_call_runs_for_its_key"),
+    ),
     "RST401": Runtime(
         "The invocation suspends and keeps the key locked for the whole wait: a call to the same key "
         "waited in the queue until the sleeping invocation finished, while a shared handler of the key "
@@ -327,13 +343,24 @@ RUNTIME: dict[str, Runtime] = {
         "A cancelled invocation completes as a success: cancelling a payment handler while it waited for "
         "a fraud check made the check fail with `[409] cancelled`, `except Exception` swallowed it, and the "
         "handler went on to charge the card and returned the charge; re-raising `TerminalError` first, "
-        "the cancelled invocation failed with `[409] cancelled`. A journal mismatch (RT0016) is "
+        "the cancelled invocation failed with `[409] cancelled`. When the except block raises an error of its "
+        "own instead, the cancellation is replaced by it: a cancelled handler that raised a plain exception in "
+        "its place was retried (backing off, then paused) rather than ending. A journal mismatch (RT0016) is "
         "not hidden, though: caught by `except Exception`, it still failed every attempt (SDK error "
         "570). For restate-sdk < 0.11, whose suspension derives from `Exception`, the except block also "
         "catches suspensions (see RST501); the oracle runs only restate-sdk 1.3.0.\n\n" + _PAUSED,
         ("test_errors.py::test_rst502_cancelled_invocation_completes_as_success",
          "test_errors.py::test_rst502_valid_terminal_error_guard_lets_the_cancellation_through",
-         "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt"),
+         "test_errors.py::test_rst502_swallowed_journal_mismatch_still_fails_the_attempt",
+         "test_errors.py::test_rst502_cancellation_replaced_by_another_error_is_retried"),
+    ),
+    "RST503": Runtime(
+        "Every attempt fails the same way: a payment handler that rejected an amount of 0 with "
+        "`ValueError(\"amount must be positive\")` failed attempt after attempt with that error until "
+        "the invocation was paused; with `TerminalError(..., status_code=400)` it failed once, for good, "
+        "with `[400] amount must be positive`, and was never retried.\n\n" + _PAUSED,
+        ("test_retries.py::test_fails_every_attempt_then_pauses[RST503]",
+         "test_errors.py::test_rst503_valid_terminal_error_fails_the_invocation_once"),
     ),
     "RST504": Runtime(
         "A cancellation becomes a tool result: cancelling the invocation while an `@function_tool` tool "
@@ -348,9 +375,12 @@ RUNTIME: dict[str, Runtime] = {
         "Nothing fails, but the lines repeat: a line logged with a `logging.getLogger` logger before a "
         "run was printed twice for one invocation (the attempt, then the replay after the run), so an "
         "operation that ran once appears to have run several times. With `restate.getLogger`, whose "
-        "`RestateLoggingFilter` drops records while the SDK replays, it was printed once.",
+        "`RestateLoggingFilter` drops records while the SDK replays, it was printed once. A line after the "
+        "handler's last journaled operation was printed once even with a plain logger and `print`: the "
+        "replay ends where the journal ends.",
         ("test_side_effects.py::test_rst601_plain_logger_repeats_its_lines_on_replay",
-         "test_side_effects.py::test_rst601_valid_restate_logger_drops_the_replayed_line"),
+         "test_side_effects.py::test_rst601_valid_restate_logger_drops_the_replayed_line",
+         "test_side_effects.py::test_rst601_valid_output_after_the_last_operation_is_not_replayed"),
     ),
     "RST701": Runtime(
         "Nothing fails, but the values are predictable. Without its opt-in "

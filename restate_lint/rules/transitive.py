@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
-from restate_lint.catalogue import CONCURRENCY, IO
+import libcst as cst
+
+from restate_lint.catalogue import CONCURRENCY, IO, Api, catalogue_for
 from restate_lint.diagnostics import Finding
-from restate_lint.model.module import ModuleModel
+from restate_lint.model.module import CallSite, ModuleModel
+from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
 from restate_lint.registry import RULES
 
@@ -23,11 +26,58 @@ def transitive_nondeterminism(model: ModuleModel, settings) -> Iterator[Finding]
         site = model.calls[index]
         if not site.in_durable_code:
             continue
-        caller = site.function.durable_root() or site.function
-        path = " -> ".join((caller.name, reached.callee, *reached.chain))
-        what = _WHAT.get(reached.kind, "is not deterministic")
-        yield Finding(
-            "RST107", site.node,
-            f"`{model.tree.code_for_node(site.node.func)}(..)` reaches `{reached.api}`, which {what}, outside a run action ({path}): "
-            f"it runs again on every replay. Call it inside `ctx.run_typed(..)`, or pass the value in from `ctx`",
-        )  # fmt: skip
+        yield _finding(model, site, reached.callee, reached.chain, reached.api, reached.kind)
+    yield from _callables_handed_on(model, settings)
+
+
+def _finding(model: ModuleModel, site: CallSite, callee: str, chain: tuple, api: str, kind: str) -> Finding:
+    caller = site.function.durable_root() or site.function
+    path = " -> ".join((caller.name, callee, *chain))
+    what = _WHAT.get(kind, "is not deterministic")
+    return Finding(
+        "RST107", site.node,
+        f"`{model.tree.code_for_node(site.node.func)}(..)` reaches `{api}`, which {what}, outside a run action ({path}): "
+        f"it runs again on every replay. Call it inside `ctx.run_typed(..)`, or pass the value in from `ctx`",
+    )  # fmt: skip
+
+
+def _callables_handed_on(model: ModuleModel, settings) -> Iterator[Finding]:
+    """A catalogued API handed to a plain helper of this module that calls it (`with_retry(requests.get,
+    url)`): the helper runs it outside any run action."""
+    catalogue = catalogue_for(settings)
+    reported = {index for index, _ in model.facts.reached} if model.facts is not None else set()
+    for index, site in enumerate(model.calls):
+        if index in reported or not site.in_durable_code or site.op is not None:
+            continue
+        helper = model.function_ref(site.node.func, site.function)
+        if not isinstance(helper, Function) or helper.is_durable or helper.is_lambda:
+            continue
+        for position, param in _called_params(helper):
+            arg = _argument_for(site.node, position, param)
+            if arg is None or not isinstance(arg, (cst.Name, cst.Attribute)):
+                continue
+            qualname = model.resolve(arg, site.function)
+            kind = catalogue.kind_of(qualname)
+            if kind is not None:
+                api = Api(qualname, kind)
+                yield _finding(model, site, helper.name, (f"{param}()", api.display), api.display, kind)
+                break
+
+
+def _called_params(helper: Function) -> list[tuple[int, str]]:
+    """The helper's parameters (never rebound) it calls (`fn(*args)`), with their positions."""
+    called = {site.node.func.value for site in helper.calls if isinstance(site.node.func, cst.Name)}
+    names = [p.name.value for p in helper.params]
+    return [(i, name) for i, name in enumerate(names) if name in called and len(helper.bindings.get(name, ())) == 1]
+
+
+def _argument_for(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    for i, arg in enumerate(call.args):
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+        elif i == position:
+            return arg.value
+    return None

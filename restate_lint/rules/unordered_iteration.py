@@ -27,14 +27,14 @@ _SET_METHODS = {"union", "intersection", "difference", "symmetric_difference", "
 @check(RST104)
 def unordered_iteration(model: ModuleModel, settings) -> Iterator[Finding]:
     for site in (*model.sites[cst.For], *model.sites[cst.CompFor]):
-        if not site.in_durable_code or not is_set(model, site.node.iter, site.function):
+        if not site.in_durable_code or not _follows_set_order(model, site.node.iter, site.function):
             continue
         if not _body_journals(model, site):
             continue
         yield Finding(
             "RST104", site.node.iter,
-            "This loop walks a set, whose order depends on per-process hash randomisation, and issues durable operations: "
-            "a replay in another process journals them in another order (RT0016). Iterate `sorted(..)` (or use a list)",
+            "This loop walks a set (or a sequence made from one), whose order depends on per-process hash randomisation, and issues durable operations: "
+            "a replay in another process journals them in another order (RT0016). Iterate `sorted(..)` (a list made from a set keeps its order)",
             _sorted_fix(model, site),
         )  # fmt: skip
 
@@ -48,6 +48,26 @@ def _sorted_fix(model: ModuleModel, site: Site) -> Optional[Fix]:
         return None
     iterable = site.node.iter
     return Fix("unsafe", "Iterate `sorted(..)`", [NodeEdit(iterable, "sorted(", "before"), NodeEdit(iterable, ")", "after")])
+
+
+_ORDER_KEEPING = {"builtins.list", "builtins.tuple", "builtins.enumerate"}
+
+
+def _follows_set_order(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> bool:
+    """A set, or a sequence made from one in its order (`list(s)`, `[f(x) for x in s]`)."""
+    if is_set(model, expr, function, depth):
+        return True
+    if depth > 6:
+        return False
+    if isinstance(expr, cst.Call) and model.resolve(expr.func, function) in _ORDER_KEEPING and expr.args and not expr.args[0].star:
+        return _follows_set_order(model, expr.args[0].value, function, depth + 1)
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
+        return _follows_set_order(model, expr.for_in.iter, function, depth + 1)
+    if isinstance(expr, cst.Name):
+        scope, bindings = model.bindings_of(expr, function)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None:
+            return _follows_set_order(model, bindings[0].node, scope, depth + 1)
+    return False
 
 
 def is_set(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> bool:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from restate_lint.diagnostics import Finding
 from restate_lint.model import sdk
+from restate_lint.model.journal import journals_later
 from restate_lint.model.module import DurableOp, ModuleModel, Site
 from restate_lint.model.services import argument
 from restate_lint.rules.base import check
@@ -17,7 +18,11 @@ RST401 = RULES["RST401"]
 RST404 = RULES["RST404"]
 RST405 = RULES["RST405"]
 
-_WAIT_WORDS = {"sleep": "a timer (`ctx.sleep`)", "awakeable": "an awakeable", "promise": "a durable promise", "attach": "another invocation (`attach_invocation`)"}
+_WAIT_WORDS = {
+    "sleep": "a timer (`ctx.sleep`)", "awakeable": "an awakeable", "promise": "a durable promise",
+    "attach": "another invocation (`attach_invocation`)", "signal": "a signal (`ctx.signal`)",
+}  # fmt: skip
+_EXTERNAL = {"awakeable": "an awakeable", "promise": "a durable promise", "signal": "a signal (`ctx.signal`)"}  # someone else must answer
 
 # Combinators whose result is ready when the first future completes: a timer in them is a timeout.
 _RACES = {"restate.select", "restate.wait_completed"}
@@ -34,6 +39,8 @@ def _wait_kind(op: DurableOp) -> Optional[str]:
         return "promise"
     if op.method == "attach_invocation":
         return "attach"
+    if op.method == "signal":
+        return "signal"
     return None
 
 
@@ -49,16 +56,33 @@ def _durable_awaits(model: ModuleModel) -> Iterator[tuple[Site, list[str]]]:
 @check(RST401)
 def blocking_wait_in_exclusive_handler(model: ModuleModel, settings) -> Iterator[Finding]:
     for site, kinds in _durable_awaits(model):
-        root = site.function.durable_root()
-        handler = root.handler if root is not None else None
-        if handler is None or not (handler.is_virtual_object and handler.is_exclusive):
+        who = _exclusive_waiter(model, site)
+        if who is None:
             continue
         what = " and ".join(dict.fromkeys(_WAIT_WORDS[k] for k in kinds))
         yield Finding(
             "RST401", site.node,
-            f"The exclusive handler `{handler.name or handler.function.name}` waits for {what} while holding its key: every other exclusive call to this object key queues behind it. "
-            "Schedule the follow-up with a delayed send (`send_delay=`), or do the waiting in a `kind=\"shared\"` handler",
+            f"{who} waits for {what} while holding its key: every other exclusive call to this object key queues behind it for the whole wait. "
+            "If nothing needs the key meanwhile, schedule the follow-up with a delayed send (`send_delay=`) or wait in a `kind=\"shared\"` handler; "
+            "if holding it is the point (keeping calls in order, serialising behind a cleanup), keep the wait and suppress this with a reason "
+            "(`# restate-lint: ignore[RST401] -- why`)",
         )  # fmt: skip
+
+
+def _exclusive_waiter(model: ModuleModel, site: Site) -> Optional[str]:
+    """Who holds an object key while this wait lasts: the exclusive handler it stands in, or the
+    exclusive handlers calling the context helper it stands in."""
+    root = site.function.durable_root()
+    if root is None:
+        return None
+    handler = root.handler
+    if handler is not None:
+        return f"The exclusive handler `{handler.name or handler.function.name}`" if handler.is_virtual_object and handler.is_exclusive else None
+    served = model.facts.handlers_of_helper(root.index) if model.facts is not None else ()
+    exclusive = [label for label, service_kind, kind in served if service_kind == "object" and kind == sdk.EXCLUSIVE]
+    if not exclusive:
+        return None
+    return f"`{root.name}`, a helper run by the exclusive handler{'s' if len(exclusive) > 1 else ''} {', '.join(f'`{e}`' for e in exclusive)},"
 
 
 # -- RST404 ---------------------------------------------------------------------------------------
@@ -73,11 +97,23 @@ def sleep_then_send(model: ModuleModel, settings) -> Iterator[Finding]:
             continue
         send = _next_send(model, site)
         if send is not None:
-            delay = model.tree.code_for_node(call.args[0].value)
-            yield Finding("RST404", site.node, f"`await ctx.sleep({delay})` only delays the send that follows: pass `send_delay={delay}` to `{send}` instead, so the handler finishes now (and does not hold a virtual object's key meanwhile)")
+            yield Finding("RST404", site.node, _sleep_then_send_message(model, site, model.tree.code_for_node(call.args[0].value), *send))
 
 
-def _next_send(model: ModuleModel, site: Site) -> Optional[str]:
+def _sleep_then_send_message(model: ModuleModel, site: Site, delay: str, send: str, send_call: cst.Call) -> str:
+    root = site.function.durable_root()
+    handler = root.handler if root is not None else None
+    holds = " while holding this object's key" if handler is not None and handler.is_virtual_object and handler.is_exclusive else ""
+    send_site = next((s for s in site.function.calls if s.node is send_call), None)
+    if send_site is None or not journals_later(model, send_site, site.function):
+        return f"`await ctx.sleep({delay})` only delays the send that follows: pass `send_delay={delay}` to `{send}` instead, so the handler finishes now instead of waiting{holds}"
+    return (
+        f"`await ctx.sleep({delay})` delays the send that follows and the durable work after it; if only the send must wait, "
+        f"pass `send_delay={delay}` to `{send}` instead: the rest then runs now, and the handler does not wait{holds}"
+    )
+
+
+def _next_send(model: ModuleModel, site: Site) -> Optional[tuple[str, cst.Call]]:
     """The one-way send (without `send_delay=`) made by the statement right after this one."""
     if len(site.ancestors) < 3:
         return None
@@ -94,18 +130,18 @@ def _next_send(model: ModuleModel, site: Site) -> Optional[str]:
     op = model.op_of(value, site.function)
     if op is None or op.method not in sdk.SENDS or argument(value, sdk.SEND_DELAY_POSITION[op.method], "send_delay") is not None:
         return None
-    return f"ctx.{op.method}(..)"
+    return f"ctx.{op.method}(..)", value
 
 
 # -- RST405 ---------------------------------------------------------------------------------------
 @check(RST405)
 def wait_without_timeout(model: ModuleModel, settings) -> Iterator[Finding]:
     for site, kinds in _durable_awaits(model):
-        external = [k for k in kinds if k in ("awakeable", "promise")]
+        external = [k for k in kinds if k in _EXTERNAL]
         if not external:
             continue
         expr = site.node.expression
         raced = isinstance(expr, cst.Call) and model.resolve(expr.func, site.function) in _RACES and "sleep" in kinds
         if not raced:
-            what = "an awakeable" if external[0] == "awakeable" else "a durable promise"
+            what = _EXTERNAL[external[0]]
             yield Finding("RST405", site.node, f"This awaits {what} with no timeout: if the other party never answers, the invocation waits forever. Race it with a timer: `restate.select(result=fut, timeout=ctx.sleep(..))`")

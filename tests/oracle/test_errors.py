@@ -62,3 +62,31 @@ def test_rst502_valid_terminal_error_guard_lets_the_cancellation_through(deploy,
 def test_rst502_swallowed_journal_mismatch_still_fails_the_attempt(deploy, client, key):
     deploy("RST502/invalid_mismatch_swallowed.py", replays=True)
     every_attempt_mismatches(client, client.send(f"GuardedDraft/{key}/create", "book"), "value:")
+
+
+def test_rst502_cancellation_replaced_by_another_error_is_retried(deploy, client):
+    deploy("RST502/invalid_except_raises_other_error.py")
+    deploy(SLOW_CALLEES)  # Storage/upload now waits 30 s
+    label = client.send("Shipping/label", {"id": "p1"})
+    client.wait(label, "suspended")
+    client.cancel(label)
+    row = client.wait(label, "backing-off", "paused")  # not completed: LabelFailed is retried
+    assert "LabelFailed" in row["last_failure"], row
+
+
+def test_rst210_pending_gets_the_completed_futures(deploy, client):
+    deploy("RST210/invalid_swapped_names.py")
+    assert client.call("Racer/race") == (200, "fast is pending")  # the finished run is in `pending`
+
+
+def test_rst210_valid_names_in_order(deploy, client):
+    deploy("RST210/valid_names_in_order.py")
+    assert client.call("Racer/race") == (200, "fast is done")
+
+
+def test_rst503_valid_terminal_error_fails_the_invocation_once(deploy, client):
+    deploy("RST503/valid_terminal_validation.py")
+    invocation_id = client.send("Payments/pay", {"amount": 0})
+    row = client.wait(invocation_id, "completed")
+    assert (row["completion_result"], row["completion_failure"]) == ("failure", "[400] amount must be positive")
+    assert [e for e in client.events(invocation_id) if e["ty"] == "TransientError"] == []  # never retried

@@ -94,3 +94,14 @@ def test_rst209_valid_context_call_is_journaled(deploy, client, key):
     assert client.call("Onboarding/onboard", {"client_id": key, "name": "Ada"}) == (200, key)
     entries = [e["entry_type"] for e in client.journal(client.last("Onboarding/onboard"))]
     assert "Command: Call" in entries and "Command: OneWayCall" in entries
+
+
+def test_rst306_service_call_to_an_object_handler_runs_for_the_empty_key(deploy, client):
+    deploy("RST306/invalid_service_call_to_object.py")
+    assert client.call("Shop/buy", "apple") == (200, "")  # Cart/add ran, for the key ""
+    assert client.last("Cart//add")
+
+
+def test_rst306_valid_object_call_runs_for_its_key(deploy, client):
+    deploy("RST306/valid_keyed_calls.py")
+    assert client.call("Shop/buy", "apple") == (200, "cart-1")

@@ -28,6 +28,7 @@ FAILING = [
     ("RST302", "RST302/invalid_state_in_service.py", "Greeter/greet", "Ada", "RT0017"),
     ("RST304", "RST304/invalid_sync_handlers.py", "Greeter/greet", "Ada", "object str can't be used in 'await' expression"),
     ("RST305", "RST305/invalid_extra_parameters.py", "Transfers/transfer", "a", "missing 2 required positional arguments"),
+    ("RST503", "RST503/invalid_validation_errors.py", "Payments/pay", {"amount": 0}, "amount must be positive"),
 ]
 
 # the valid counterparts: same service and handler, the right code, the right answer

@@ -33,10 +33,18 @@ def test_rst202_valid_awaited_run_executes(deploy, client):
 def test_rst601_plain_logger_repeats_its_lines_on_replay(deploy, client):
     deployment = deploy("RST601/invalid_module_logger.py", replays=True)
     assert client.call("LoggedPayments/pay", 5) == (200, "charged 5")
-    assert deployment.text().count("charging 5") == 2  # the attempt, then the replay after the run
+    assert deployment.text().count("charging 5") == 3  # the attempt, then the replays after each of the two runs
+    assert deployment.text().count("charged 5: charged 5") == 2  # logged between the runs: replayed once
 
 
 def test_rst601_valid_restate_logger_drops_the_replayed_line(deploy, client):
     deployment = deploy("RST601/valid_restate_logger_around_run.py", replays=True)
     assert client.call("LoggedPayments/pay", 5) == (200, "charged 5")
     assert deployment.text().count("charging 5") == 1
+
+
+def test_rst601_valid_output_after_the_last_operation_is_not_replayed(deploy, client):
+    deployment = deploy("RST601/valid_print_after_last_operation.py", replays=True)
+    assert client.call("Reminders/remind", "Ada") == (200, "reminder: Ada")
+    assert deployment.text().count("reminder due: Ada") == 1  # the replay after the run ends there
+    assert deployment.text().count("sent Ada") == 1
