@@ -7,7 +7,8 @@ the order events arrive, so the event loop stays free to answer requests while a
 from __future__ import annotations
 
 import asyncio
-import importlib
+import os
+import sys
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -15,11 +16,14 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidRequest
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 
 from restate_lint import __version__
-from restate_lint.lsp import actions, convert
+from restate_lint.lsp import actions, convert, framing
 from restate_lint.lsp.session import Linted, Run, Session
 
 DEBOUNCE_SECONDS = 0.03  # after the last keystroke (a lint of one edited buffer takes about 0.1 s); open and save lint at once
@@ -29,10 +33,19 @@ WORKER_STACK_BYTES = 64 * 1024 * 1024
 CONFIG_NAME = "pyproject.toml"
 
 
+class Protocol(LanguageServerProtocol):
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):
+        """A second initialize is refused: pygls would start a new workspace, forgetting the open
+        documents (their code actions, then, never matched a version again)."""
+        if self._workspace is not None:
+            raise JsonRpcInvalidRequest("restate-lint is already initialized (initialize is sent once)")
+        return (yield from super().lsp_initialize(params))
+
 
 class RestateLintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("restate-lint", __version__)
+        super().__init__("restate-lint", __version__, protocol_cls=Protocol)
         self.session = Session()
         threading.stack_size(WORKER_STACK_BYTES)  # for threads started from now on: the worker
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restate-lint")
@@ -111,8 +124,8 @@ def _path(uri: str) -> Optional[Path]:
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: RestateLintServer, params: types.InitializedParams) -> None:
-    # An open file found in the cache needs no parser, the first edit does: load it meanwhile.
-    threading.Thread(target=importlib.import_module, args=("restate_lint.pool",), daemon=True).start()
+    # An open file found in the cache needs no parser, the first edit does: start its process now.
+    ls.worker.submit(ls.session.workers.start)
     watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
     if watch and watch.dynamic_registration:
         options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern="**/*.py"), types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_NAME}")])
@@ -185,8 +198,54 @@ def code_action(ls: RestateLintServer, params: types.CodeActionParams) -> list[t
 
 
 def serve(port: Optional[int] = None) -> None:
-    if port is None:
-        server.start_io()
-    else:
-        server.start_tcp("127.0.0.1", port)
+    """Serve one client over stdio, or over the first connection to 127.0.0.1:`port`."""
+    try:
+        asyncio.run(_stdio() if port is None else _tcp(port))
+    except (BrokenPipeError, KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.shutdown()
+        server.session.workers.close()
+
+
+def _stopped() -> bool:
+    return server._stop_event is not None and server._stop_event.is_set()
+
+
+def _warn(message: str) -> None:
+    server.log(types.MessageType.Warning, f"restate-lint: {message}")
+
+
+async def _stdio() -> None:
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue = asyncio.Queue()
+
+    def pump() -> None:  # a daemon thread: a read blocked at exit does not hold the process
+        fd = sys.stdin.fileno()  # read unbuffered: the buffer's lock would be held at exit
+        while True:
+            data = os.read(fd, framing.READ_SIZE)
+            loop.call_soon_threadsafe(chunks.put_nowait, data)
+            if not data:
+                return
+
+    server._stop_event = threading.Event()
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    threading.Thread(target=pump, name="restate-lint-stdin", daemon=True).start()
+    await framing.serve_messages(chunks.get, server.protocol, _stopped, _warn)
+
+
+async def _tcp(port: int) -> None:
+    server._stop_event = threading.Event()
+    done = asyncio.Event()
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server.protocol.set_writer(writer)
+        try:
+            await framing.serve_messages(lambda: reader.read(framing.READ_SIZE), server.protocol, _stopped, _warn)
+        finally:
+            done.set()
+
+    listener = await asyncio.start_server(connection, "127.0.0.1", port)
+    async with listener:
+        await done.wait()
 

@@ -14,7 +14,7 @@ from typing import Optional
 from restate_lint.config import ConfigError, Settings, project_root
 from restate_lint.diagnostics import Diagnostic
 from restate_lint.discovery import project_files
-from restate_lint.runner import lint_paths
+from restate_lint.runner import Workers, lint_paths
 from restate_lint.cache import Cache, cache_dir
 from restate_lint.workspace import settings_loader
 from restate_lint.source import SourceFile, UndecodableSource
@@ -82,6 +82,9 @@ class Session:
         self.buffers: dict[Path, bytes] = {}
         self.indexes: dict[Path, ProjectIndex] = {}
         self.depends_on: dict[Path, set[Path]] = {}  # open file -> files its last run parsed
+        # every parse happens in a worker process: a file that crashes the parser or takes all
+        # memory costs that process, and the server answers requests while a file is parsed
+        self.workers = Workers()
 
     def index(self, path: Path) -> ProjectIndex:
         root = project_root(path)
@@ -140,7 +143,7 @@ class Session:
             if not targets:
                 continue
             buffers = {p: data for p, data in self.buffers.items() if p.is_relative_to(root)}  # not another project's
-            result = lint_paths(targets, index.settings, buffers, files=index.files, cache=index.cache)
+            result = lint_paths(targets, index.settings, buffers, files=index.files, cache=index.cache, workers=self.workers)
             errors.extend(result.internal_errors)
             found: dict[str, list[Diagnostic]] = {}
             for d in result.diagnostics:

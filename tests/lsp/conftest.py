@@ -17,6 +17,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN_RULE_SERVER = Path(__file__).with_name("broken_rule_server.py")
+HOSTILE_PARSE_SERVER = Path(__file__).with_name("hostile_parse_server.py")
 TIMEOUT = 30.0
 
 
@@ -72,6 +73,13 @@ async def utf8_client(lsp_client: LanguageClient):
 
 @pytest_lsp.fixture(config=_config(str(BROKEN_RULE_SERVER)))
 async def broken_rule_client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=_capabilities()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=_config(str(HOSTILE_PARSE_SERVER)))
+async def hostile_parse_client(lsp_client: LanguageClient):
     await lsp_client.initialize_session(types.InitializeParams(capabilities=_capabilities()))
     yield
     await lsp_client.shutdown_session()
