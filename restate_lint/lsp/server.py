@@ -7,6 +7,7 @@ the order events arrive, so the event loop stays free to answer requests while a
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sys
 import threading
@@ -25,6 +26,7 @@ from pygls.uris import to_fs_path
 from restate_lint import __version__
 from restate_lint.lsp import actions, convert, framing
 from restate_lint.lsp.session import Linted, Run, Session
+from restate_lint.lsp.settings import SECTION, EditorSettings
 
 DEBOUNCE_SECONDS = 0.03  # after the last keystroke (a lint of one edited buffer takes about 0.1 s); open and save lint at once
 # The engine allows deep recursion (libcst visits per tree level): give the worker thread the
@@ -53,6 +55,8 @@ class RestateLintServer(LanguageServer):
         self.linted: dict[Path, tuple[Optional[int], Linted]] = {}  # open file -> (version, result)
         self.pending: dict[Path, asyncio.Task] = {}
         self.shown_errors: set[str] = set()
+        self.runs = itertools.count()
+        self.published: dict[Path, int] = {}  # open file -> the run its diagnostics are from
 
     async def call(self, fn: Callable, *args):
         return await asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
@@ -84,6 +88,7 @@ class RestateLintServer(LanguageServer):
         if not paths:
             return
         versions = {p: self.doc_version(p) for p in paths}
+        seq = next(self.runs)
         try:
             run: Run = await self.call(self.session.lint, paths)
         except Exception:  # a bug of ours: say so, keep serving
@@ -91,18 +96,26 @@ class RestateLintServer(LanguageServer):
             return
         for error in run.internal_errors:
             self.log(types.MessageType.Error, f"restate-lint: {error}")
-        for error in await self.call(self.session.config_errors):
-            if error not in self.shown_errors:
-                self.shown_errors.add(error)
-                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"restate-lint: {error}"))
+        self.show_errors(await self.call(self.session.config_errors))
         names = ", ".join(p.name for p in run.linted)
         self.log(types.MessageType.Log, f"linted {names} in {run.seconds * 1000:.0f} ms")
         for path, linted in run.linted.items():
-            if path not in self.uris or self.doc_version(path) != versions[path]:
-                continue  # closed or edited meanwhile: a newer run will publish
+            if path not in self.uris or self.doc_version(path) != versions[path] or self.published.get(path, -1) > seq:
+                continue  # closed, edited, or published from a later run meanwhile: that one stands
+            self.published[path] = seq
             self.linted[path] = (versions[path], linted)
             diagnostics = [convert.diagnostic(d, linted.source, self.encoding) for d in linted.diagnostics]
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=self.uris[path], version=versions[path], diagnostics=diagnostics))
+
+        for path in run.stale:  # linted with settings that changed since (noticed in this run)
+            if path in self.uris:
+                self.schedule(path)
+
+    def show_errors(self, errors: list[str]) -> None:
+        for error in errors:
+            if error not in self.shown_errors:
+                self.shown_errors.add(error)
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"restate-lint: {error}"))
 
     def log(self, kind: types.MessageType, message: str) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -122,6 +135,46 @@ def _path(uri: str) -> Optional[Path]:
     return Path(fs_path).resolve() if fs_path else None
 
 
+def _workspace_root(ls: RestateLintServer) -> Path:
+    root = ls.workspace.root_path
+    return Path(root) if root else Path.cwd()
+
+
+async def _use_editor_settings(ls: RestateLintServer, options) -> None:
+    editor, errors = EditorSettings.parse(options, _workspace_root(ls))
+    ls.show_errors(errors)
+    await ls.relint_all(await ls.call(ls.session.set_editor_settings, editor))
+
+
+async def _pull_settings(ls: RestateLintServer) -> None:
+    """The client's `restate-lint` section of workspace/configuration, when it has one."""
+    if not (ls.client_capabilities.workspace and ls.client_capabilities.workspace.configuration):
+        return
+    try:
+        [options] = await ls.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
+    except Exception as exc:  # a client that cannot answer: its initializationOptions stand
+        ls.log(types.MessageType.Warning, f"restate-lint: workspace/configuration failed: {exc}")
+        return
+    if options:
+        await _use_editor_settings(ls, options)
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: RestateLintServer, params: types.InitializeParams) -> None:
+    editor, errors = EditorSettings.parse(params.initialization_options, _workspace_root(ls))
+    ls.show_errors(errors)
+    ls.worker.submit(ls.session.set_editor_settings, editor)  # before any lint: the worker runs in order
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: RestateLintServer, params: types.DidChangeConfigurationParams) -> None:
+    pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
+    if pushed is not None:
+        await _use_editor_settings(ls, pushed)
+    else:
+        await _pull_settings(ls)
+
+
 @server.feature(types.INITIALIZED)
 async def initialized(ls: RestateLintServer, params: types.InitializedParams) -> None:
     # An open file found in the cache needs no parser, the first edit does: start its process now.
@@ -131,6 +184,7 @@ async def initialized(ls: RestateLintServer, params: types.InitializedParams) ->
         options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern="**/*.py"), types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_NAME}")])
         registration = types.Registration(id="restate-lint-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
         await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+    await _pull_settings(ls)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import time
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -16,7 +16,7 @@ from restate_lint.diagnostics import Diagnostic
 from restate_lint.discovery import project_files
 from restate_lint.runner import Workers, lint_paths
 from restate_lint.cache import Cache, cache_dir
-from restate_lint.workspace import settings_loader
+from restate_lint.lsp.settings import EditorSettings
 from restate_lint.source import SourceFile, UndecodableSource
 
 
@@ -44,14 +44,23 @@ class ProjectIndex:
     files: list[Path]
     cache: Optional[Cache] = None  # the project's disk cache, with a memory in front
     config_error: Optional[str] = None
+    config_path: Optional[Path] = None  # the file its settings come from (or would)
+    config_stamp: Optional[tuple] = None  # that file as it was when read
 
     @classmethod
-    def build(cls, root: Path) -> "ProjectIndex":
+    def build(cls, root: Path, editor: EditorSettings) -> "ProjectIndex":
+        config_path = editor.config_path or root / "pyproject.toml"
+        stamp = file_stamp(config_path)
         try:
-            settings, error = settings_loader(None, False)(root), None
+            settings, error = editor.loader()(root), None
         except ConfigError as exc:
             settings, error = Settings(root=root), f"{exc}; using the default settings"
-        return cls(root, settings, project_files(settings), Cache(cache_dir(root), memory=True), config_error=error)
+        return cls(root, settings, project_files(settings), Cache(cache_dir(root), memory=True), error, config_path, stamp)
+
+    def config_changed(self) -> bool:
+        """Its config file changed since it was read (a stat: editors that send no file events,
+        such as Neovim before 0.11, and changes made outside the editor are seen at the next lint)."""
+        return file_stamp(self.config_path) != self.config_stamp
 
     def file_created(self, path: Path) -> None:
         if path not in self.files and not self.settings.is_excluded(path, False):
@@ -60,6 +69,14 @@ class ProjectIndex:
     def file_deleted(self, path: Path) -> None:
         if path in self.files:
             self.files.remove(path)
+
+
+def file_stamp(path: Path) -> Optional[tuple]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
 @dataclass
@@ -75,6 +92,7 @@ class Run:
     linted: dict[Path, Linted]
     internal_errors: list[str]
     seconds: float
+    stale: list[Path] = field(default_factory=list)  # open files linted with settings found changed since
 
 
 class Session:
@@ -85,12 +103,23 @@ class Session:
         # every parse happens in a worker process: a file that crashes the parser or takes all
         # memory costs that process, and the server answers requests while a file is parsed
         self.workers = Workers()
+        self.editor = EditorSettings()
+        self.reloaded: set[Path] = set()  # roots whose config changed since their files were linted
 
     def index(self, path: Path) -> ProjectIndex:
         root = project_root(path)
-        if root not in self.indexes:
-            self.indexes[root] = ProjectIndex.build(root)
-        return self.indexes[root]
+        index = self.indexes.get(root)
+        if index is not None and index.config_changed():
+            index = None
+            self.reloaded.add(root)
+        if index is None:
+            index = self.indexes[root] = ProjectIndex.build(root, self.editor)
+        return index
+
+    def set_editor_settings(self, editor: EditorSettings) -> list[Path]:
+        """New settings from the editor; returns the open files to re-lint."""
+        self.editor = editor
+        return self.reload_config()
 
     def config_errors(self) -> list[str]:
         return [i.config_error for i in self.indexes.values() if i.config_error]
@@ -151,7 +180,9 @@ class Session:
             for path in targets:
                 self.depends_on[path] = result.loaded
                 linted[path] = Linted(_source(path, self.buffers[path]), found.get(str(path), []))
-        return Run(linted, errors, time.perf_counter() - started)
+        stale = [p for p in self.buffers if p not in linted and any(p.is_relative_to(r) for r in self.reloaded)]
+        self.reloaded.clear()
+        return Run(linted, errors, time.perf_counter() - started, stale)
 
 
 def _source(path: Path, data: bytes) -> SourceFile:

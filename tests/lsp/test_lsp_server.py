@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from conftest import Editor, apply_text_edits
 
@@ -156,6 +157,9 @@ async def test_edit_in_service_module_refreshes_dependent_handler_module(editor:
     mark = editor.mark()
     services = editor.open(root / "services.py")
     assert await editor.diagnostics(services, mark) == []
+    # opening it lints the handler module again too (it depends on it): that publication, for
+    # the same version, must not be taken for the edit's below
+    assert codes(await editor.diagnostics(handlers, mark)) == ["RST302"]
 
     # unsaved: the service becomes a virtual object; the handler module's state write is now fine
     mark = editor.mark()
@@ -191,6 +195,17 @@ async def test_config_is_reloaded_when_pyproject_is_saved(editor: Editor, tmp_pa
     mark = editor.mark()
     editor.save(pyproject, root / "pyproject.toml")
     assert await editor.diagnostics(uri, mark) == []
+
+
+async def test_a_second_initialize_is_refused_and_code_actions_still_work(client, editor: Editor, tmp_path: Path):
+    root = project(tmp_path, {"counter.py": UNAWAITED})
+    mark = editor.mark()
+    uri = editor.open(root / "counter.py")
+    await editor.diagnostics(uri, mark)
+    with pytest.raises(JsonRpcException) as refused:
+        await client.protocol.send_request_async(types.INITIALIZE, types.InitializeParams(capabilities=types.ClientCapabilities()))
+    assert refused.value.code == -32600  # invalid request
+    assert "Add `await`" in [a.title for a in await editor.code_actions(uri, 7)]
 
 
 async def test_diagnostics_are_published_on_save(editor: Editor, tmp_path: Path):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 from lsprotocol import types
 
+from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Edit, Fix, Position, Severity, compatible_fixes
 from restate_lint.lsp.actions import UNSAFE_NOTE, code_actions
 from restate_lint.lsp.session import Linted, buffer_bytes
+from restate_lint.lsp.settings import EditorSettings
 from restate_lint.source import SourceFile
 from restate_lint.suppression import noqa_edit
 
@@ -71,3 +74,15 @@ def test_unsafe_fix_is_labelled_and_not_preferred():
     # asking for source actions only leaves the quick fixes out
     only_source = code_actions("file:///f.py", 3, linted, whole, types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source]), types.PositionEncodingKind.Utf16)
     assert [a.kind for a in only_source] == ["source.fixAll.restate-lint"]
+
+
+def test_editor_settings_parse_and_apply(tmp_path: Path):
+    editor, errors = EditorSettings.parse({"settings": {"configuration": "~/x.toml", "lint": {"extendSelect": ["RST9"], "perFileIgnores": {"tests/*": ["RST1"]}}}}, tmp_path)
+    assert errors == []
+    assert editor.config_path == Path.home() / "x.toml"
+    settings = editor.over(Settings(root=tmp_path, ignore=("RST3",)))
+    assert settings.extend_select == ("RST9",) and settings.ignore == ("RST3",)
+    assert "RST101" not in settings.enabled_codes(tmp_path / "tests" / "t.py")
+    _, errors = EditorSettings.parse({"lint": {"select": ["NOPE1"], "perFileIgnores": ["x"]}, "configurationPreference": "mine", "configuration": 5}, tmp_path)
+    assert len(errors) == 4 and "NOPE1" in errors[0]
+    assert EditorSettings.parse(None, tmp_path) == (EditorSettings(), [])
