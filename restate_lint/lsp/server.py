@@ -25,6 +25,7 @@ from pygls.uris import to_fs_path
 
 from restate_lint import __version__
 from restate_lint.lsp import actions, convert, framing
+from restate_lint.lsp import hover as hovering
 from restate_lint.lsp.session import Linted, Run, Session
 from restate_lint.lsp.settings import SECTION, EditorSettings
 
@@ -249,6 +250,27 @@ def code_action(ls: RestateLintServer, params: types.CodeActionParams) -> list[t
     if linted is None or version != ls.doc_version(path):
         return []  # diagnostics of an older text: their edits would land in the wrong places
     return actions.code_actions(ls.uris[path], version, linted, params.range, params.context, ls.encoding)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: RestateLintServer, params: types.HoverParams) -> Optional[types.Hover]:
+    path = _path(params.text_document.uri)
+    if path not in ls.uris:
+        return None
+    lines = ls.workspace.get_text_document(ls.uris[path]).lines
+    at = params.position
+    line = lines[at.line].rstrip("\r\n") if at.line < len(lines) else ""
+    found = hovering.code_at(line, convert.column(line, at.character, ls.encoding))
+    if found is not None:
+        code, start, end = found
+        where = types.Range(start=types.Position(line=at.line, character=convert.character(line, start, ls.encoding)), end=types.Position(line=at.line, character=convert.character(line, end, ls.encoding)))
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=hovering.describe([code])), range=where)
+    version, linted = ls.linted.get(path, (None, None))
+    if linted is None or version != ls.doc_version(path):
+        return None
+    point = types.Range(start=at, end=at)
+    under = [d.code for d in linted.diagnostics if actions.intersects(convert.diagnostic(d, linted.source, ls.encoding).range, point)]
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=hovering.describe(under))) if under else None
 
 
 def serve(port: Optional[int] = None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import time
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -16,6 +16,7 @@ from restate_lint.diagnostics import Diagnostic
 from restate_lint.discovery import project_files
 from restate_lint.runner import Workers, lint_paths
 from restate_lint.cache import Cache, cache_dir
+from restate_lint.lsp.carry import carried
 from restate_lint.lsp.settings import EditorSettings
 from restate_lint.source import SourceFile, UndecodableSource
 
@@ -105,6 +106,7 @@ class Session:
         self.workers = Workers()
         self.editor = EditorSettings()
         self.reloaded: set[Path] = set()  # roots whose config changed since their files were linted
+        self.good: dict[Path, Linted] = {}  # open file -> its last result without a syntax error
 
     def index(self, path: Path) -> ProjectIndex:
         root = project_root(path)
@@ -132,6 +134,7 @@ class Session:
         """Forget a closed buffer; returns the open files to re-lint (its content is the disk's again)."""
         self.buffers.pop(path, None)
         self.depends_on.pop(path, None)
+        self.good.pop(path, None)
         return self.dependents(path)
 
     def dependents(self, path: Path) -> list[Path]:
@@ -152,6 +155,7 @@ class Session:
     def reload_config(self) -> list[Path]:
         """Settings changed: rebuild every project index; returns the open files to re-lint."""
         self.indexes.clear()
+        self.good.clear()
         return list(self.buffers)
 
     # -- linting -------------------------------------------------------------------------
@@ -179,10 +183,24 @@ class Session:
                 found.setdefault(d.filename, []).append(d)
             for path in targets:
                 self.depends_on[path] = result.loaded
-                linted[path] = Linted(_source(path, self.buffers[path]), found.get(str(path), []))
+                linted[path] = self._keep_good(path, Linted(_source(path, self.buffers[path]), found.get(str(path), [])))
         stale = [p for p in self.buffers if p not in linted and any(p.is_relative_to(r) for r in self.reloaded)]
         self.reloaded.clear()
         return Run(linted, errors, time.perf_counter() - started, stale)
+
+
+    def _keep_good(self, path: Path, now: Linted) -> Linted:
+        """`now`, or while the buffer does not parse: its syntax error and the last good
+        diagnostics on the lines the edit left alone (carry.py)."""
+        failures = [d for d in now.diagnostics if d.code == "RST999"]
+        if not failures:
+            self.good[path] = now
+            return now
+        good = self.good.get(path)
+        kept = carried(good.diagnostics, good.source, now.source) if good is not None else []
+        if kept:
+            failures = [replace(d, message=f"{d.message}; the others shown are from the last text that parsed") for d in failures]
+        return Linted(now.source, sorted([*failures, *kept], key=Diagnostic.sort_key))
 
 
 def _source(path: Path, data: bytes) -> SourceFile:
