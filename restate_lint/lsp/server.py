@@ -1,7 +1,9 @@
-"""`restate-lint lsp`: diagnostics as you type, quick fixes, fix-all and ignore actions.
+"""`restate-lint lsp`: diagnostics as you type, quick fixes, fix-all and ignore actions, hover.
 
 The session (buffers, project indexes, stage caches) is touched only from one worker thread, in
-the order events arrive, so the event loop stays free to answer requests while a file is linted.
+the order events arrive, so the event loop stays free to answer requests while a file is linted;
+parsing itself happens in a worker process (the session's), which a hostile file can take down
+without taking the server. Messages are framed by framing.py, not pygls's reader.
 """
 
 from __future__ import annotations
