@@ -28,32 +28,39 @@ def request(msg_id, method: str, params=None) -> dict:
 INITIALIZE = request(1, "initialize", {"processId": None, "rootUri": None, "capabilities": {}})
 
 
+def read_frame(stream) -> Optional[dict]:
+    """One message as the protocol frames it (read independently of the server's reader), or
+    None at the end of the stream."""
+    length = None
+    while True:
+        line = stream.readline()
+        if not line:
+            return None
+        if line in (b"\r\n", b"\n"):
+            break
+        name, _, value = line.decode("ascii").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    return json.loads(stream.read(length))
+
+
+def server_env() -> dict:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+
+
 class RawServer:
     def __init__(self, *command: str) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
         self.proc = subprocess.Popen(
             [sys.executable, *(command or ("-m", "restate_lint", "lsp"))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=server_env(),
         )  # fmt: skip
         self.messages: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        """Frames as the protocol defines them (written independently of the server's reader)."""
-        out = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value)
-            self.messages.put(json.loads(out.read(length)))
+        while (message := read_frame(self.proc.stdout)) is not None:
+            self.messages.put(message)
 
     def send(self, data: bytes) -> None:
         self.proc.stdin.write(data)

@@ -3,9 +3,14 @@ recovers after a bad header, and no length can make the server wait for or buffe
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
 
-from raw_client import RawServer, frame, request
+from raw_client import INITIALIZE, TIMEOUT, RawServer, frame, read_frame, request, server_env
 from restate_lint.lsp.framing import MAX_BODY, Deframer, Dropped
 
 INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR = -32602, -32600, -32700
@@ -107,3 +112,27 @@ def test_deframer_keeps_bounded_memory_on_an_endless_line():
         assert deframer.feed(b"y" * 100_000) in ([], [Dropped("bytes that are not a message header")])
         assert len(deframer.buffer) <= 100_000 + 64
     assert deframer.feed(frame(b"[3]")) == [Dropped("bytes that are not a message header"), b"[3]"] or deframer.buffer == bytearray()
+
+
+def test_over_tcp_the_same_framing_serves_the_connection():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "restate_lint", "lsp", "--tcp", str(port)], env=server_env(), stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server never listened"
+                time.sleep(0.1)
+        with conn, conn.makefile("rb") as stream:
+            conn.sendall(frame(INITIALIZE) + b"Content-Length: nope\r\n\r\n{}" + frame(request(2, "textDocument/hover", [1])))
+            while (message := read_frame(stream)) is not None and message.get("id") != 2:
+                pass
+            assert message["error"]["code"] == INVALID_PARAMS
+    finally:
+        proc.kill()
+        proc.wait()
