@@ -49,7 +49,7 @@ class ProjectIndex:
     config_stamp: Optional[tuple] = None  # that file as it was when read
 
     @classmethod
-    def build(cls, root: Path, editor: EditorSettings) -> "ProjectIndex":
+    def build(cls, root: Path, editor: EditorSettings = EditorSettings()) -> "ProjectIndex":
         config_path = editor.config_path or root / "pyproject.toml"
         stamp = file_stamp(config_path)
         try:
@@ -114,6 +114,7 @@ class Session:
         if index is not None and index.config_changed():
             index = None
             self.reloaded.add(root)
+            self.good = {p: linted for p, linted in self.good.items() if not p.is_relative_to(root)}  # other settings
         if index is None:
             index = self.indexes[root] = ProjectIndex.build(root, self.editor)
         return index
@@ -187,7 +188,6 @@ class Session:
         stale = [p for p in self.buffers if p not in linted and any(p.is_relative_to(r) for r in self.reloaded)]
         self.reloaded.clear()
         return Run(linted, errors, time.perf_counter() - started, stale)
-
 
     def _keep_good(self, path: Path, now: Linted) -> Linted:
         """`now`, or while the buffer does not parse: its syntax error and the last good
