@@ -129,8 +129,11 @@ def handle_body(protocol: JsonRPCProtocol, body: bytes, log: Callable[[str], Non
     except JsonRpcException as exc:  # params (or a response) that are not of the method's type
         if is_request:
             _reply_error(protocol, reply_id, JsonRpcInvalidParams(f"Invalid params for {data['method']}") if isinstance(exc, JsonRpcInvalidParams) else exc)
-        else:
-            log(f"ignored a malformed {data.get('method', 'response')} message")
+            return
+        log(f"ignored a malformed {data.get('method', 'response')} message")
+        waiting = protocol._request_futures.pop(msg_id, None) if "method" not in data and reply_id is not None else None
+        if waiting is not None and not waiting.done():  # the server's request would wait forever
+            waiting.set_exception(exc)
         return
     protocol.handle_message(message)
 

@@ -55,6 +55,20 @@ def test_malformed_notification_is_not_answered_and_does_not_stop_the_server(ser
     assert [m for m in server.seen if "id" in m and m["id"] not in (1, 4)] == []  # notifications get no reply
 
 
+def test_a_malformed_answer_to_the_servers_request_fails_that_request_only():
+    server = RawServer()
+    try:
+        server.send(frame(request(1, "initialize", {"processId": None, "rootUri": None, "capabilities": {"workspace": {"configuration": True}}})))
+        server.reply(1)
+        server.send(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        pull = server.wait_for(lambda m: m.get("method") == "workspace/configuration", "workspace/configuration request")
+        server.send(frame({"jsonrpc": "2.0", "id": pull["id"], "result": 5}))  # not a list
+        server.wait_for(lambda m: "workspace/configuration failed" in m.get("params", {}).get("message", ""), "the failure logged")
+        server.alive(2)
+    finally:
+        server.close()
+
+
 @pytest.mark.parametrize("header", [
     b"Content-Length: abc\r\n\r\n",  # not a number
     b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n",  # no length at all
