@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -296,14 +296,19 @@ def _warn(message: str) -> None:
 
 async def _stdio() -> None:
     loop = asyncio.get_running_loop()
-    chunks: asyncio.Queue = asyncio.Queue()
+    chunks: asyncio.Queue = asyncio.Queue(maxsize=16)  # read ahead this far only: a flood waits in the pipe
 
     def pump() -> None:  # a daemon thread: a read blocked at exit does not hold the process
         fd = sys.stdin.fileno()  # read unbuffered: the buffer's lock would be held at exit
-        while True:
-            data = os.read(fd, framing.READ_SIZE)
-            loop.call_soon_threadsafe(chunks.put_nowait, data)
-            if not data:
+        data = b"-"
+        while data:
+            try:
+                data = os.read(fd, framing.READ_SIZE)
+            except OSError:
+                data = b""  # as the end of the input
+            try:
+                asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+            except (RuntimeError, CancelledError):  # the loop is gone: the server is exiting
                 return
 
     server._stop_event = threading.Event()
