@@ -240,16 +240,22 @@ def load(path: Optional[Path], root: Path) -> Settings:
     table = tool.get("restate-lint", data if path.name != "pyproject.toml" else {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.restate-lint] must be a table")
+    return from_table(table, settings, str(path), path)
+
+
+def from_table(table: dict, settings: Settings, where: str, config_file: Optional[Path] = None) -> Settings:
+    """`settings` with the options of a [tool.restate-lint] table (from a file, or an editor's
+    settings) set on them."""
     values = {}
     for key, value in table.items():
         if key not in _KEYS:
-            raise ConfigError(f"{path}: unknown option `{key}` in [tool.restate-lint] (known: {', '.join(_KEYS)})")
+            raise ConfigError(f"{where}: unknown option `{key}` in [tool.restate-lint] (known: {', '.join(_KEYS)})")
         name, parse = _KEYS[key]
         try:
             values[name] = parse(value)
         except ConfigError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-    settings = replace(settings, config_file=path, **values)
+            raise ConfigError(f"{where}: {exc}") from None
+    settings = replace(settings, config_file=config_file, **values)
     check_selectors(settings)
     return settings
 

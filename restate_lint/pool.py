@@ -100,6 +100,9 @@ def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: 
             return
         if task is None:
             return
+        if task[0] == "bind":  # a long-lived pool's next run: its settings, names, no models yet
+            worker = Worker(task[1], task[2])
+            continue
         try:
             answer = worker.handle(task)
         except MemoryError:
@@ -114,15 +117,19 @@ class Processes:
 
     A worker is where a file may take a process down (a native crash in the parser, its memory
     bound, its time bound): then the files it was working on get one failure each, the worker is
-    replaced, and every other file is still linted."""
+    replaced, and every other file is still linted.
+
+    A long-lived caller (the language server) keeps one pool across runs, `bind`ing it to each
+    run's settings and names, and starts its workers with `spawn`: forking a process that runs
+    threads is not safe."""
 
     IN_FLIGHT = 2  # tasks queued per worker: one running, one ready
     TASK_SECONDS = 120.0  # longer than any real file takes: the worker is stopped
     MEMORY_ENV = "RESTATE_LINT_WORKER_MEMORY_MB"
     MEMORY_MB = 4096  # address space a worker may use
 
-    def __init__(self, count: int, settings: Settings, names: ModuleNames):
-        self.context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    def __init__(self, count: int, settings: Settings, names: ModuleNames, start_method: Optional[str] = None):
+        self.context = multiprocessing.get_context(start_method or ("fork" if sys.platform.startswith("linux") else "spawn"))
         self.settings, self.names = settings, names
         self.memory = int(os.environ.get(self.MEMORY_ENV) or self.MEMORY_MB)
         self.conns: list[Connection] = []
@@ -139,6 +146,17 @@ class Processes:
         proc.start()
         child.close()
         self.conns[i], self.procs[i] = parent, proc
+
+    def bind(self, settings: Settings, names: ModuleNames) -> None:
+        """The next run's settings and module names; what the workers kept is forgotten."""
+        self.settings, self.names, self.owner = settings, names, {}
+        for i, conn in enumerate(self.conns):
+            try:
+                conn.send(("bind", settings, names))
+            except OSError:  # it died between runs
+                self.procs[i].kill()
+                self.procs[i].join()
+                self._start(i)
 
     def run(self, tasks: list[tuple]) -> list[tuple]:
         pinned: list[list[tuple]] = [[] for _ in self.conns]

@@ -69,6 +69,7 @@ def lint_paths(
     jobs: int = 1,
     want_graph: bool = False,
     isolate: bool = False,
+    workers: Optional["Workers"] = None,
 ) -> Result:
     """Lint the files under `paths` as one project rooted at `settings.root`.
 
@@ -78,20 +79,23 @@ def lint_paths(
     (none by default); `jobs` is how many processes may share the work; `want_graph` asks for
     the linker (the service graph) in the result, which a cached link does not rebuild;
     `isolate` parses in worker processes however little there is to parse, so that a file that
-    crashes the parser or exceeds a worker's bounds is one RST999 (the command line asks for it).
+    crashes the parser or exceeds a worker's bounds is one RST999 (the command line asks for it);
+    `workers` are worker processes kept across runs, which then do all the parsing (the language
+    server's).
     """
     overrides = {p.resolve(): data for p, data in (overrides or {}).items()}
     targets = [p for p in paths if p.resolve() in overrides]
     targets += discover([p for p in paths if p not in targets], settings)
     project = [*(project_files(settings) if files is None else files), *targets, *overrides]
-    return _Run(settings, overrides, cache or Cache(None), jobs, want_graph, isolate).lint(targets, project, display or {})
+    return _Run(settings, overrides, cache or Cache(None), jobs, want_graph, isolate, workers).lint(targets, project, display or {})
 
 
 class _Run:
-    def __init__(self, settings: Settings, overrides: dict[Path, bytes], cache: Cache, jobs: int, want_graph: bool, isolate: bool):
+    def __init__(self, settings: Settings, overrides: dict[Path, bytes], cache: Cache, jobs: int, want_graph: bool, isolate: bool, workers: Optional["Workers"]):
         self.settings = settings
         self.want_graph = want_graph
         self.isolate = isolate
+        self.workers = workers
         self.overrides = overrides
         self.cache = cache
         self.jobs = jobs
@@ -111,7 +115,7 @@ class _Run:
         targets = list(dict.fromkeys(resolved[t] for t in targets))
         result.files = len(targets)
         modelled = self._modelled(files, [t for t in targets if t in files])
-        stages = _Stages(self.settings, self.cache, self.jobs, self.names, self.isolate)
+        stages = _Stages(self.settings, self.cache, self.jobs, self.names, self.isolate, self.workers)
         try:
             plain = [files[p] for p in targets if p in files and p not in modelled]
             linked, failures = self._link(stages, [files[p] for p in sorted(modelled, key=lambda p: files[p].name)], {p for p in targets if p in modelled}, plain)
@@ -275,17 +279,43 @@ def read_source(path: Path) -> tuple[bytes, os.stat_result]:
 PARALLEL_BYTES = 200_000
 
 
+class Workers:
+    """One worker process kept across runs, started when first needed (or `start`ed ahead): a
+    long-lived caller's isolation, paid for once."""
+
+    def __init__(self) -> None:
+        self.pool = None
+
+    def start(self) -> None:
+        if self.pool is None:
+            from restate_lint import pool  # noqa: PLC0415 - libcst is imported only when something must be parsed
+
+            self.pool = pool.Processes(1, Settings(), ModuleNames(Path.cwd()), start_method="spawn")
+
+    def bound(self, settings: Settings, names: ModuleNames):
+        self.start()
+        self.pool.bind(settings, names)
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
 class _Stages:
     """The per-file stages, answered from the cache where possible; what is missing is computed
     by pool.py (in this process, or in worker processes when there is enough of it)."""
 
-    def __init__(self, settings: Settings, cache: Cache, jobs: int, names: ModuleNames, isolate: bool):
-        self.settings, self.cache, self.jobs, self.names, self.isolate = settings, cache, jobs, names, isolate
+    def __init__(self, settings: Settings, cache: Cache, jobs: int, names: ModuleNames, isolate: bool, workers: Optional[Workers] = None):
+        self.settings, self.cache, self.jobs, self.names, self.isolate, self.workers = settings, cache, jobs, names, isolate, workers
         self._executor = None
 
     def _run(self, tasks: list[tuple]) -> list[tuple]:
         if not tasks:
             return []
+        if self._executor is None and self.workers is not None:
+            self._executor = self.workers.bound(self.settings, self.names)
         if self._executor is None:
             from restate_lint import pool  # noqa: PLC0415 - libcst is imported only when something must be parsed
 
@@ -296,7 +326,7 @@ class _Stages:
         return self._executor.run(tasks)
 
     def close(self) -> None:
-        if self._executor is not None:
+        if self._executor is not None and self.workers is None:
             self._executor.close()
 
     def summaries(self, files: list[ScannedFile], keep: set[Path], keys: dict[Path, str], plain: list[ScannedFile]) -> tuple[dict[Path, Summary], dict[Path, Optional[ParseFailure]]]:

@@ -34,7 +34,7 @@ def code_actions(uri: str, version: Optional[int], linted: Linted, requested: ty
         ignored: set[tuple[str, int]] = set()
         for d in linted.diagnostics:
             lsp_diagnostic = convert.diagnostic(d, linted.source, encoding)
-            if not _intersects(lsp_diagnostic.range, requested) and (d.code, _key(lsp_diagnostic.range.start), _key(lsp_diagnostic.range.end)) not in named:
+            if not intersects(lsp_diagnostic.range, requested) and (d.code, _key(lsp_diagnostic.range.start), _key(lsp_diagnostic.range.end)) not in named:
                 continue
             if d.fix is not None and d.fix.edits:
                 actions.append(types.CodeAction(
@@ -56,7 +56,7 @@ def _title(fix: Fix) -> str:
     return fix.message + (UNSAFE_NOTE if fix.applicability == "unsafe" else "")
 
 
-def _intersects(a: types.Range, b: types.Range) -> bool:
+def intersects(a: types.Range, b: types.Range) -> bool:
     """Ranges meet (a cursor at either end of a diagnostic counts)."""
     return _key(a.start) <= _key(b.end) and _key(b.start) <= _key(a.end)
 

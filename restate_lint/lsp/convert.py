@@ -28,13 +28,37 @@ def position(source: SourceFile, at: Position, encoding: str) -> types.Position:
     return types.Position(line=max(row - 1, 0), character=character)
 
 
+def character(line: str, column: int, encoding: str) -> int:
+    """The LSP character of a 0-based code point column of `line`."""
+    if encoding == types.PositionEncodingKind.Utf16:
+        return len(line[:column].encode("utf-16-le")) // 2
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(line[:column].encode("utf-8"))
+    return column
+
+
+def column(line: str, character_: int, encoding: str) -> int:
+    """The 0-based code point column of an LSP character in `line` (past its end: its end)."""
+    if encoding == types.PositionEncodingKind.Utf32:
+        return min(character_, len(line))
+    units = 0
+    for i, ch in enumerate(line):
+        units += len(ch.encode("utf-16-le")) // 2 if encoding == types.PositionEncodingKind.Utf16 else len(ch.encode("utf-8", "surrogatepass"))
+        if units > character_:
+            return i
+    return len(line)
+
+
 def lsp_range(source: SourceFile, start: Position, end: Position, encoding: str) -> types.Range:
     return types.Range(start=position(source, start, encoding), end=position(source, end, encoding))
 
 
 def diagnostic(d: Diagnostic, source: SourceFile, encoding: str) -> types.Diagnostic:
+    end = d.end
+    if end == d.start and end.column <= len(source.line(end.row)):  # a point (a syntax error): its character
+        end = Position(end.row, end.column + 1)
     return types.Diagnostic(
-        range=lsp_range(source, d.start, d.end, encoding),
+        range=lsp_range(source, d.start, end, encoding),
         message=d.message,
         severity=_SEVERITY[d.severity],
         code=d.code,

@@ -1,26 +1,35 @@
-"""`restate-lint lsp`: diagnostics as you type, quick fixes, fix-all and ignore actions.
+"""`restate-lint lsp`: diagnostics as you type, quick fixes, fix-all and ignore actions, hover.
 
 The session (buffers, project indexes, stage caches) is touched only from one worker thread, in
-the order events arrive, so the event loop stays free to answer requests while a file is linted.
+the order events arrive, so the event loop stays free to answer requests while a file is linted;
+parsing itself happens in a worker process (the session's), which a hostile file can take down
+without taking the server. Messages are framed by framing.py, not pygls's reader.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+import itertools
+import os
+import sys
 import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidRequest
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 
 from restate_lint import __version__
-from restate_lint.lsp import actions, convert
+from restate_lint.lsp import actions, convert, framing
+from restate_lint.lsp import hover as hovering
 from restate_lint.lsp.session import Linted, Run, Session
+from restate_lint.lsp.settings import SECTION, EditorSettings
 
 DEBOUNCE_SECONDS = 0.03  # after the last keystroke (a lint of one edited buffer takes about 0.1 s); open and save lint at once
 # The engine allows deep recursion (libcst visits per tree level): give the worker thread the
@@ -29,10 +38,19 @@ WORKER_STACK_BYTES = 64 * 1024 * 1024
 CONFIG_NAME = "pyproject.toml"
 
 
+class Protocol(LanguageServerProtocol):
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):
+        """A second initialize is refused: pygls would start a new workspace, forgetting the open
+        documents (their code actions, then, never matched a version again)."""
+        if self._workspace is not None:
+            raise JsonRpcInvalidRequest("restate-lint is already initialized (initialize is sent once)")
+        return (yield from super().lsp_initialize(params))
+
 
 class RestateLintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("restate-lint", __version__)
+        super().__init__("restate-lint", __version__, protocol_cls=Protocol)
         self.session = Session()
         threading.stack_size(WORKER_STACK_BYTES)  # for threads started from now on: the worker
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restate-lint")
@@ -40,6 +58,8 @@ class RestateLintServer(LanguageServer):
         self.linted: dict[Path, tuple[Optional[int], Linted]] = {}  # open file -> (version, result)
         self.pending: dict[Path, asyncio.Task] = {}
         self.shown_errors: set[str] = set()
+        self.runs = itertools.count()
+        self.published: dict[Path, int] = {}  # open file -> the run its diagnostics are from
 
     async def call(self, fn: Callable, *args):
         return await asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
@@ -71,6 +91,7 @@ class RestateLintServer(LanguageServer):
         if not paths:
             return
         versions = {p: self.doc_version(p) for p in paths}
+        seq = next(self.runs)
         try:
             run: Run = await self.call(self.session.lint, paths)
         except Exception:  # a bug of ours: say so, keep serving
@@ -78,18 +99,26 @@ class RestateLintServer(LanguageServer):
             return
         for error in run.internal_errors:
             self.log(types.MessageType.Error, f"restate-lint: {error}")
-        for error in await self.call(self.session.config_errors):
-            if error not in self.shown_errors:
-                self.shown_errors.add(error)
-                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"restate-lint: {error}"))
+        self.show_errors(await self.call(self.session.config_errors))
         names = ", ".join(p.name for p in run.linted)
         self.log(types.MessageType.Log, f"linted {names} in {run.seconds * 1000:.0f} ms")
         for path, linted in run.linted.items():
-            if path not in self.uris or self.doc_version(path) != versions[path]:
-                continue  # closed or edited meanwhile: a newer run will publish
+            if path not in self.uris or self.doc_version(path) != versions[path] or self.published.get(path, -1) > seq:
+                continue  # closed, edited, or published from a later run meanwhile: that one stands
+            self.published[path] = seq
             self.linted[path] = (versions[path], linted)
             diagnostics = [convert.diagnostic(d, linted.source, self.encoding) for d in linted.diagnostics]
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=self.uris[path], version=versions[path], diagnostics=diagnostics))
+
+        for path in run.stale:  # linted with settings that changed since (noticed in this run)
+            if path in self.uris:
+                self.schedule(path)
+
+    def show_errors(self, errors: list[str]) -> None:
+        for error in errors:
+            if error not in self.shown_errors:
+                self.shown_errors.add(error)
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"restate-lint: {error}"))
 
     def log(self, kind: types.MessageType, message: str) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -109,15 +138,56 @@ def _path(uri: str) -> Optional[Path]:
     return Path(fs_path).resolve() if fs_path else None
 
 
+def _workspace_root(ls: RestateLintServer) -> Path:
+    root = ls.workspace.root_path
+    return Path(root) if root else Path.cwd()
+
+
+async def _use_editor_settings(ls: RestateLintServer, options) -> None:
+    editor, errors = EditorSettings.parse(options, _workspace_root(ls))
+    ls.show_errors(errors)
+    await ls.relint_all(await ls.call(ls.session.set_editor_settings, editor))
+
+
+async def _pull_settings(ls: RestateLintServer) -> None:
+    """The client's `restate-lint` section of workspace/configuration, when it has one."""
+    if not (ls.client_capabilities.workspace and ls.client_capabilities.workspace.configuration):
+        return
+    try:
+        [options] = await ls.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
+    except Exception as exc:  # a client that cannot answer: its initializationOptions stand
+        ls.log(types.MessageType.Warning, f"restate-lint: workspace/configuration failed: {exc}")
+        return
+    if options:
+        await _use_editor_settings(ls, options)
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: RestateLintServer, params: types.InitializeParams) -> None:
+    editor, errors = EditorSettings.parse(params.initialization_options, _workspace_root(ls))
+    ls.show_errors(errors)
+    ls.worker.submit(ls.session.set_editor_settings, editor)  # before any lint: the worker runs in order
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: RestateLintServer, params: types.DidChangeConfigurationParams) -> None:
+    pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
+    if pushed is not None:
+        await _use_editor_settings(ls, pushed)
+    else:
+        await _pull_settings(ls)
+
+
 @server.feature(types.INITIALIZED)
 async def initialized(ls: RestateLintServer, params: types.InitializedParams) -> None:
-    # An open file found in the cache needs no parser, the first edit does: load it meanwhile.
-    threading.Thread(target=importlib.import_module, args=("restate_lint.pool",), daemon=True).start()
+    # An open file found in the cache needs no parser, the first edit does: start its process now.
+    ls.worker.submit(ls.session.workers.start)
     watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
     if watch and watch.dynamic_registration:
         options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern="**/*.py"), types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_NAME}")])
         registration = types.Registration(id="restate-lint-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
         await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+    await _pull_settings(ls)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -184,9 +254,81 @@ def code_action(ls: RestateLintServer, params: types.CodeActionParams) -> list[t
     return actions.code_actions(ls.uris[path], version, linted, params.range, params.context, ls.encoding)
 
 
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: RestateLintServer, params: types.HoverParams) -> Optional[types.Hover]:
+    path = _path(params.text_document.uri)
+    if path not in ls.uris:
+        return None
+    lines = ls.workspace.get_text_document(ls.uris[path]).lines
+    at = params.position
+    line = lines[at.line].rstrip("\r\n") if at.line < len(lines) else ""
+    found = hovering.code_at(line, convert.column(line, at.character, ls.encoding))
+    if found is not None:
+        code, start, end = found
+        where = types.Range(start=types.Position(line=at.line, character=convert.character(line, start, ls.encoding)), end=types.Position(line=at.line, character=convert.character(line, end, ls.encoding)))
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=hovering.describe([code])), range=where)
+    version, linted = ls.linted.get(path, (None, None))
+    if linted is None or version != ls.doc_version(path):
+        return None
+    point = types.Range(start=at, end=at)
+    under = [d.code for d in linted.diagnostics if actions.intersects(convert.diagnostic(d, linted.source, ls.encoding).range, point)]
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=hovering.describe(under))) if under else None
+
+
 def serve(port: Optional[int] = None) -> None:
-    if port is None:
-        server.start_io()
-    else:
-        server.start_tcp("127.0.0.1", port)
+    """Serve one client over stdio, or over the first connection to 127.0.0.1:`port`."""
+    try:
+        asyncio.run(_stdio() if port is None else _tcp(port))
+    except (BrokenPipeError, KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.shutdown()
+        server.session.workers.close()
+
+
+def _stopped() -> bool:
+    return server._stop_event is not None and server._stop_event.is_set()
+
+
+def _warn(message: str) -> None:
+    server.log(types.MessageType.Warning, f"restate-lint: {message}")
+
+
+async def _stdio() -> None:
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue = asyncio.Queue(maxsize=16)  # read ahead this far only: a flood waits in the pipe
+
+    def pump() -> None:  # a daemon thread: a read blocked at exit does not hold the process
+        fd = sys.stdin.fileno()  # read unbuffered: the buffer's lock would be held at exit
+        data = b"-"
+        while data:
+            try:
+                data = os.read(fd, framing.READ_SIZE)
+            except OSError:
+                data = b""  # as the end of the input
+            try:
+                asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+            except (RuntimeError, CancelledError):  # the loop is gone: the server is exiting
+                return
+
+    server._stop_event = threading.Event()
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    threading.Thread(target=pump, name="restate-lint-stdin", daemon=True).start()
+    await framing.serve_messages(chunks.get, server.protocol, _stopped, _warn)
+
+
+async def _tcp(port: int) -> None:
+    server._stop_event = threading.Event()
+    done = asyncio.Event()
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server.protocol.set_writer(writer)
+        try:
+            await framing.serve_messages(lambda: reader.read(framing.READ_SIZE), server.protocol, _stopped, _warn)
+        finally:
+            done.set()
+
+    listener = await asyncio.start_server(connection, "127.0.0.1", port)
+    async with listener:
+        await done.wait()
 

@@ -7,16 +7,17 @@ from __future__ import annotations
 import io
 import time
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
 from restate_lint.config import ConfigError, Settings, project_root
 from restate_lint.diagnostics import Diagnostic
 from restate_lint.discovery import project_files
-from restate_lint.runner import lint_paths
+from restate_lint.runner import Workers, lint_paths
 from restate_lint.cache import Cache, cache_dir
-from restate_lint.workspace import settings_loader
+from restate_lint.lsp.carry import carried
+from restate_lint.lsp.settings import EditorSettings
 from restate_lint.source import SourceFile, UndecodableSource
 
 
@@ -44,14 +45,23 @@ class ProjectIndex:
     files: list[Path]
     cache: Optional[Cache] = None  # the project's disk cache, with a memory in front
     config_error: Optional[str] = None
+    config_path: Optional[Path] = None  # the file its settings come from (or would)
+    config_stamp: Optional[tuple] = None  # that file as it was when read
 
     @classmethod
-    def build(cls, root: Path) -> "ProjectIndex":
+    def build(cls, root: Path, editor: EditorSettings = EditorSettings()) -> "ProjectIndex":
+        config_path = editor.config_path or root / "pyproject.toml"
+        stamp = file_stamp(config_path)
         try:
-            settings, error = settings_loader(None, False)(root), None
+            settings, error = editor.loader()(root), None
         except ConfigError as exc:
             settings, error = Settings(root=root), f"{exc}; using the default settings"
-        return cls(root, settings, project_files(settings), Cache(cache_dir(root), memory=True), config_error=error)
+        return cls(root, settings, project_files(settings), Cache(cache_dir(root), memory=True), error, config_path, stamp)
+
+    def config_changed(self) -> bool:
+        """Its config file changed since it was read (a stat: editors that send no file events,
+        such as Neovim before 0.11, and changes made outside the editor are seen at the next lint)."""
+        return file_stamp(self.config_path) != self.config_stamp
 
     def file_created(self, path: Path) -> None:
         if path not in self.files and not self.settings.is_excluded(path, False):
@@ -60,6 +70,14 @@ class ProjectIndex:
     def file_deleted(self, path: Path) -> None:
         if path in self.files:
             self.files.remove(path)
+
+
+def file_stamp(path: Path) -> Optional[tuple]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
 @dataclass
@@ -75,6 +93,7 @@ class Run:
     linted: dict[Path, Linted]
     internal_errors: list[str]
     seconds: float
+    stale: list[Path] = field(default_factory=list)  # open files linted with settings found changed since
 
 
 class Session:
@@ -82,12 +101,28 @@ class Session:
         self.buffers: dict[Path, bytes] = {}
         self.indexes: dict[Path, ProjectIndex] = {}
         self.depends_on: dict[Path, set[Path]] = {}  # open file -> files its last run parsed
+        # every parse happens in a worker process: a file that crashes the parser or takes all
+        # memory costs that process, and the server answers requests while a file is parsed
+        self.workers = Workers()
+        self.editor = EditorSettings()
+        self.reloaded: set[Path] = set()  # roots whose config changed since their files were linted
+        self.good: dict[Path, Linted] = {}  # open file -> its last result without a syntax error
 
     def index(self, path: Path) -> ProjectIndex:
         root = project_root(path)
-        if root not in self.indexes:
-            self.indexes[root] = ProjectIndex.build(root)
-        return self.indexes[root]
+        index = self.indexes.get(root)
+        if index is not None and index.config_changed():
+            index = None
+            self.reloaded.add(root)
+            self.good = {p: linted for p, linted in self.good.items() if not p.is_relative_to(root)}  # other settings
+        if index is None:
+            index = self.indexes[root] = ProjectIndex.build(root, self.editor)
+        return index
+
+    def set_editor_settings(self, editor: EditorSettings) -> list[Path]:
+        """New settings from the editor; returns the open files to re-lint."""
+        self.editor = editor
+        return self.reload_config()
 
     def config_errors(self) -> list[str]:
         return [i.config_error for i in self.indexes.values() if i.config_error]
@@ -100,6 +135,7 @@ class Session:
         """Forget a closed buffer; returns the open files to re-lint (its content is the disk's again)."""
         self.buffers.pop(path, None)
         self.depends_on.pop(path, None)
+        self.good.pop(path, None)
         return self.dependents(path)
 
     def dependents(self, path: Path) -> list[Path]:
@@ -120,6 +156,7 @@ class Session:
     def reload_config(self) -> list[Path]:
         """Settings changed: rebuild every project index; returns the open files to re-lint."""
         self.indexes.clear()
+        self.good.clear()
         return list(self.buffers)
 
     # -- linting -------------------------------------------------------------------------
@@ -140,15 +177,30 @@ class Session:
             if not targets:
                 continue
             buffers = {p: data for p, data in self.buffers.items() if p.is_relative_to(root)}  # not another project's
-            result = lint_paths(targets, index.settings, buffers, files=index.files, cache=index.cache)
+            result = lint_paths(targets, index.settings, buffers, files=index.files, cache=index.cache, workers=self.workers)
             errors.extend(result.internal_errors)
             found: dict[str, list[Diagnostic]] = {}
             for d in result.diagnostics:
                 found.setdefault(d.filename, []).append(d)
             for path in targets:
                 self.depends_on[path] = result.loaded
-                linted[path] = Linted(_source(path, self.buffers[path]), found.get(str(path), []))
-        return Run(linted, errors, time.perf_counter() - started)
+                linted[path] = self._keep_good(path, Linted(_source(path, self.buffers[path]), found.get(str(path), [])))
+        stale = [p for p in self.buffers if p not in linted and any(p.is_relative_to(r) for r in self.reloaded)]
+        self.reloaded.clear()
+        return Run(linted, errors, time.perf_counter() - started, stale)
+
+    def _keep_good(self, path: Path, now: Linted) -> Linted:
+        """`now`, or while the buffer does not parse: its syntax error and the last good
+        diagnostics on the lines the edit left alone (carry.py)."""
+        failures = [d for d in now.diagnostics if d.code == "RST999"]
+        if not failures:
+            self.good[path] = now
+            return now
+        good = self.good.get(path)
+        kept = carried(good.diagnostics, good.source, now.source) if good is not None else []
+        if kept:
+            failures = [replace(d, message=f"{d.message}; the others shown are from the last text that parsed") for d in failures]
+        return Linted(now.source, sorted([*failures, *kept], key=Diagnostic.sort_key))
 
 
 def _source(path: Path, data: bytes) -> SourceFile:

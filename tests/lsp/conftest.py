@@ -17,6 +17,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN_RULE_SERVER = Path(__file__).with_name("broken_rule_server.py")
+HOSTILE_PARSE_SERVER = Path(__file__).with_name("hostile_parse_server.py")
 TIMEOUT = 30.0
 
 
@@ -29,14 +30,21 @@ def _accept_registration(client: LanguageClient, params: types.RegistrationParam
     client.registrations.extend(params.registrations)
 
 
+def _answer_configuration(client: LanguageClient, params: types.ConfigurationParams) -> list:
+    client.configuration_requests.append(params)
+    return [client.get_configuration(section=item.section, scope_uri=item.scope_uri) for item in params.items]
+
+
 def make_client() -> LanguageClient:
     client = LanguageClient(converter_factory=default_converter)
     client.published = []
     client.registrations = []
+    client.configuration_requests = []
     features = {
         **DEFAULT_CLIENT_FEATURES,
         types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record_diagnostics,
         types.CLIENT_REGISTER_CAPABILITY: _accept_registration,
+        types.WORKSPACE_CONFIGURATION: _answer_configuration,
     }
     register_lsp_features(client, features)
     return client
@@ -47,10 +55,13 @@ def _config(*command: str) -> ClientServerConfig:
     return ClientServerConfig(server_command=[sys.executable, *command], client_factory=make_client, server_env=env)
 
 
-def _capabilities(encodings=None) -> types.ClientCapabilities:
+def _capabilities(encodings=None, watch: bool = True, configuration: bool = False) -> types.ClientCapabilities:
     return types.ClientCapabilities(
         general=types.GeneralClientCapabilities(position_encodings=encodings) if encodings else None,
-        workspace=types.WorkspaceClientCapabilities(did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)),
+        workspace=types.WorkspaceClientCapabilities(
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True) if watch else None,
+            configuration=configuration or None,
+        ),
         text_document=types.TextDocumentClientCapabilities(publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)),
     )
 
@@ -72,6 +83,24 @@ async def utf8_client(lsp_client: LanguageClient):
 
 @pytest_lsp.fixture(config=_config(str(BROKEN_RULE_SERVER)))
 async def broken_rule_client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=_capabilities()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=_config("-m", "restate_lint", "lsp"))
+async def fresh_client(lsp_client: LanguageClient):
+    """A client that the test initializes (with its own options and capabilities)."""
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def initialize(client: LanguageClient, options=None, watch: bool = True, configuration: bool = False) -> None:
+    await client.initialize_session(types.InitializeParams(capabilities=_capabilities(watch=watch, configuration=configuration), initialization_options=options))
+
+
+@pytest_lsp.fixture(config=_config(str(HOSTILE_PARSE_SERVER)))
+async def hostile_parse_client(lsp_client: LanguageClient):
     await lsp_client.initialize_session(types.InitializeParams(capabilities=_capabilities()))
     yield
     await lsp_client.shutdown_session()
@@ -129,6 +158,17 @@ class Editor:
                     return list(params.diagnostics)
             await asyncio.sleep(0.02)
         raise AssertionError(f"no diagnostics published for {uri} at version {version}")
+
+    async def settles(self, uri: str, expected) -> None:
+        """Diagnostics for `uri` are eventually `expected` (codes), in the latest publication."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + TIMEOUT
+        while loop.time() < deadline:
+            latest = [p for p in self.client.published if p.uri == uri]
+            if latest and sorted(d.code for d in latest[-1].diagnostics) == expected:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"diagnostics for {uri} never became {expected}")
 
     async def code_actions(self, uri: str, line: int, only=None) -> list[types.CodeAction]:
         where = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line + 1, character=0))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from conftest import Editor, apply_text_edits
 
@@ -143,9 +144,65 @@ async def test_syntax_error_mid_edit_then_recovery(editor: Editor, tmp_path: Pat
     editor.replace(uri, UNAWAITED.replace('ctx.get("count")', 'ctx.get("count"'))
     [error] = await editor.diagnostics(uri, mark)
     assert error.code == "RST999"
+    paren = UNAWAITED.splitlines()[7].index("(")
+    assert (error.range.start.line, error.range.start.character, error.range.end.character) == (7, paren, paren + 1)  # the bracket never closed
     mark = editor.mark()
     editor.replace(uri, UNAWAITED)
     assert codes(await editor.diagnostics(uri, mark)) == ["RST202"]
+
+
+async def test_while_the_buffer_does_not_parse_the_last_diagnostics_stay_beside_the_syntax_error(editor: Editor, tmp_path: Path):
+    text = UNAWAITED.replace("    return delta", '    ctx.get("other")\n    return delta')
+    root = project(tmp_path, {"counter.py": text})
+    mark = editor.mark()
+    uri = editor.open(root / "counter.py")
+    assert [(d.code, d.range.start.line) for d in await editor.diagnostics(uri, mark)] == [("RST202", 7), ("RST202", 8)]
+    # a line being typed above them: they stay, one line down, and the error is at its place
+    mark = editor.mark()
+    editor.replace(uri, text.replace('    current = ctx.get("count")', '    ctx.\n    current = ctx.get("count")'))
+    found = await editor.diagnostics(uri, mark)
+    assert [(d.code, d.range.start.line) for d in found] == [("RST999", 7), ("RST202", 8), ("RST202", 9)]
+    error = found[0]
+    assert (error.range.start.character, error.range.end.character) == (8, 8)  # after the `.`, where CPython puts it
+    assert "the others shown are from the last text that parsed" in error.message
+    # their fixes moved with them
+    [fix] = [a for a in await editor.code_actions(uri, 8) if a.title == "Add `await`"]
+    mark = editor.mark()
+    editor.apply(fix.edit)
+    assert '    ctx.\n    current = await ctx.get("count")\n' in editor.texts[uri]
+    # an edit on a diagnostic's own line drops it until the text parses again
+    assert [(d.code, d.range.start.line) for d in await editor.diagnostics(uri, mark)] == [("RST999", 7), ("RST202", 9)]
+    mark = editor.mark()
+    editor.replace(uri, text)
+    assert [(d.code, d.range.start.line) for d in await editor.diagnostics(uri, mark)] == [("RST202", 7), ("RST202", 8)]
+
+
+async def test_hover_on_a_suppressed_code_or_a_diagnostic_shows_the_rule(client, editor: Editor, tmp_path: Path):
+    text = UNAWAITED.replace('    return delta', '    ctx.get("x")  # noqa: E501, RST202\n    delta += len("😀")  # restate-lint: ignore[RST301] -- why\n    return delta')
+    root = project(tmp_path, {"counter.py": text})
+    mark = editor.mark()
+    uri = editor.open(root / "counter.py")
+    await editor.diagnostics(uri, mark)
+
+    async def hover(line: int, character: int):
+        params = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=character))
+        return await client.text_document_hover_async(params)
+
+    lines = text.splitlines()
+    at = lines[8].index("RST202")
+    found = await hover(8, at + 2)
+    assert found.contents.value.startswith("**RST202** `unawaited-durable-op`: durable operation whose future is never awaited. Fix: safe.")
+    assert "docs/rules/RST202.md" in found.contents.value
+    assert (found.range.start.character, found.range.end.character) == (at, at + 6)
+    assert await hover(8, lines[8].index("E501") + 1) is None  # another tool's code
+    # positions in UTF-16 units: the emoji before the comment counts twice
+    column = lines[9].index("RST301")
+    found = await hover(9, column + 1)
+    assert found.contents.value.startswith("**RST301** `state-write-in-shared-handler`") and found.range.start.character == column + 1
+    # on the diagnostic itself
+    found = await hover(7, lines[7].index("ctx.get") + 3)
+    assert found.contents.value.startswith("**RST202**") and found.range is None
+    assert await hover(0, 0) is None
 
 
 async def test_edit_in_service_module_refreshes_dependent_handler_module(editor: Editor, tmp_path: Path):
@@ -156,6 +213,9 @@ async def test_edit_in_service_module_refreshes_dependent_handler_module(editor:
     mark = editor.mark()
     services = editor.open(root / "services.py")
     assert await editor.diagnostics(services, mark) == []
+    # opening it lints the handler module again too (it depends on it): that publication, for
+    # the same version, must not be taken for the edit's below
+    assert codes(await editor.diagnostics(handlers, mark)) == ["RST302"]
 
     # unsaved: the service becomes a virtual object; the handler module's state write is now fine
     mark = editor.mark()
@@ -191,6 +251,17 @@ async def test_config_is_reloaded_when_pyproject_is_saved(editor: Editor, tmp_pa
     mark = editor.mark()
     editor.save(pyproject, root / "pyproject.toml")
     assert await editor.diagnostics(uri, mark) == []
+
+
+async def test_a_second_initialize_is_refused_and_code_actions_still_work(client, editor: Editor, tmp_path: Path):
+    root = project(tmp_path, {"counter.py": UNAWAITED})
+    mark = editor.mark()
+    uri = editor.open(root / "counter.py")
+    await editor.diagnostics(uri, mark)
+    with pytest.raises(JsonRpcException) as refused:
+        await client.protocol.send_request_async(types.INITIALIZE, types.InitializeParams(capabilities=types.ClientCapabilities()))
+    assert refused.value.code == -32600  # invalid request
+    assert "Add `await`" in [a.title for a in await editor.code_actions(uri, 7)]
 
 
 async def test_diagnostics_are_published_on_save(editor: Editor, tmp_path: Path):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 from lsprotocol import types
 
+from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic, Edit, Fix, Position, Severity, compatible_fixes
 from restate_lint.lsp.actions import UNSAFE_NOTE, code_actions
+from restate_lint.lsp.carry import carried
+from restate_lint.lsp.convert import character, column
+from restate_lint.lsp.hover import code_at
 from restate_lint.lsp.session import Linted, buffer_bytes
+from restate_lint.lsp.settings import EditorSettings
 from restate_lint.source import SourceFile
 from restate_lint.suppression import noqa_edit
 
@@ -71,3 +77,41 @@ def test_unsafe_fix_is_labelled_and_not_preferred():
     # asking for source actions only leaves the quick fixes out
     only_source = code_actions("file:///f.py", 3, linted, whole, types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source]), types.PositionEncodingKind.Utf16)
     assert [a.kind for a in only_source] == ["source.fixAll.restate-lint"]
+
+
+def test_editor_settings_parse_and_apply(tmp_path: Path):
+    editor, errors = EditorSettings.parse({"settings": {"configuration": "~/x.toml", "lint": {"extendSelect": ["RST9"], "perFileIgnores": {"tests/*": ["RST1"]}}}}, tmp_path)
+    assert errors == []
+    assert editor.config_path == Path.home() / "x.toml"
+    settings = editor.over(Settings(root=tmp_path, ignore=("RST3",)))
+    assert settings.extend_select == ("RST9",) and settings.ignore == ("RST3",)
+    assert "RST101" not in settings.enabled_codes(tmp_path / "tests" / "t.py")
+    _, errors = EditorSettings.parse({"lint": {"select": ["NOPE1"], "perFileIgnores": ["x"]}, "configurationPreference": "mine", "configuration": 5}, tmp_path)
+    assert len(errors) == 4 and "NOPE1" in errors[0]
+    assert EditorSettings.parse(None, tmp_path) == (EditorSettings(), [])
+
+
+def test_code_at_finds_our_codes_in_suppression_comments_only():
+    line = 'x = "# noqa: RST201"  # noqa:RST202,e501 # restate-lint: ignore[rst301] -- ok'
+    assert code_at(line, line.index("RST202") + 3) == ("RST202", line.index("RST202"), line.index("RST202") + 6)
+    assert code_at(line, line.index("e501")) is None
+    assert code_at(line, line.index("rst301"))[0] == "RST301"
+    assert code_at(line, 0) is None
+    assert code_at("y = RST202  # plain comment", 5) is None
+
+
+def test_columns_and_characters_round_trip_in_each_encoding():
+    line = "é😀x"
+    assert [character(line, 3, e) for e in (types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf32)] == [4, 7, 3]
+    assert column(line, 4, types.PositionEncodingKind.Utf16) == 3 and column(line, 7, types.PositionEncodingKind.Utf8) == 3
+    assert column(line, 2, types.PositionEncodingKind.Utf16) == 1  # inside the emoji: the emoji
+    assert column(line, 99, types.PositionEncodingKind.Utf16) == 3
+
+
+def test_carried_diagnostics_follow_their_lines_and_leave_edited_ones():
+    old = source("a\nb\nc\nd\n")
+    new = source("a\nX\nY\nc\nd\n")  # b replaced by two lines
+    found = [diagnostic(row, 1, Fix("safe", "f", [insert(row, 1)])) for row in (1, 2, 3, 4)]
+    assert [(d.start.row, d.fix.edits[0].start.row) for d in carried(found, old, new)] == [(1, 1), (4, 4), (5, 5)]
+    assert carried(found, old, source("")) == []
+
