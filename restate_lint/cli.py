@@ -8,7 +8,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import click
 
@@ -17,12 +17,14 @@ from restate_lint.config import OPTIONS, ConfigError, Settings, check_selectors,
 from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
 from restate_lint.runner import Result, lint_paths, print_internal_errors
-from restate_lint.fixes import MAX_ROUNDS, Outcome, fix_paths, write
 from restate_lint.output import fix_summary, unsafe_warning
 from restate_lint.output.locations import printable
 from restate_lint.output.report import COLORS, FORMATS, Report
 from restate_lint.workspace import common_root, lint_projects, projects, settings_loader
 from restate_lint.registry import RULES, family
+
+if TYPE_CHECKING:
+    from restate_lint.fixes import Outcome
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -168,6 +170,8 @@ def check(paths: tuple[Path, ...], **o) -> None:
             _watch(found, lambda: projects(paths, settings_loader(o["config"], o["no_config"], adjust)), lambda now: lint_projects(now, None, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs), report)
             return
         if fixing:
+            from restate_lint.fixes import fix_paths  # noqa: PLC0415 - only when fixing
+
             outcome = fix_paths(paths, Settings(), o["unsafe_fixes"], overrides, display, lint=lint)
         else:
             result = lint(overrides)
@@ -237,6 +241,7 @@ def _per_file(values: tuple[str, ...]) -> tuple:
 
 
 def _add_noqa(result: Result, reason: str, paths: list[Path], report: Report) -> int:
+    from restate_lint.fixes import write
     from restate_lint.noqa import add_noqa
 
     files, added = add_noqa(result, reason.strip())
@@ -334,6 +339,8 @@ def _print_verbose(found: list, result: Result, seconds: float) -> None:
 def _apply(outcome: Outcome, diff: bool, fix_only: bool, quiet: bool, overrides: dict, unsafe: bool, trees: list[Path], follow_links: bool) -> bool:
     """Write (or with --diff print) the fixes; say what happened. True when the exit code
     should say "findings": problems remain after --fix, or --diff has changes to show."""
+    from restate_lint.fixes import MAX_ROUNDS, write
+
     remaining = outcome.result.diagnostics
     for line in outcome.dropped:
         click.echo(f"restate-lint: warning: {line}", err=True)

@@ -55,6 +55,11 @@ class Fix:
     edits: list = field(default_factory=list)  # NodeEdit while pending, Edit once resolved
 
 
+def applies(fix: Optional[Fix], unsafe: bool) -> bool:
+    """Whether a fix is applied under the current options (unsafe ones only with --unsafe-fixes)."""
+    return fix is not None and (fix.applicability == "safe" or unsafe)
+
+
 Anchor = Union["cst.CSTNode", tuple[Position, Position]]
 
 

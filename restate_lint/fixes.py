@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from restate_lint.config import Settings
-from restate_lint.diagnostics import Diagnostic, Fix, Position
+from restate_lint.diagnostics import Diagnostic, Fix, Position, applies
 from restate_lint.runner import Result, lint_paths
 from restate_lint.source import SourceFile, UndecodableSource
 from restate_lint.suppression import comments
@@ -31,11 +31,6 @@ from restate_lint.suppression import comments
 MAX_ROUNDS = 10
 # lines with their ends, broken where Python breaks them (str.splitlines also breaks at \f...)
 _LINES = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.DOTALL)
-
-
-def applies(fix: Optional[Fix], unsafe: bool) -> bool:
-    """Whether a fix is applied under the current options (unsafe ones only with --unsafe-fixes)."""
-    return fix is not None and (fix.applicability == "safe" or unsafe)
 
 
 @dataclass

@@ -13,7 +13,9 @@ import pytest
 
 from restate_lint.config import Settings
 from restate_lint.runner import lint_paths
-from restate_lint.output import to_github, to_junit, to_sarif
+from restate_lint.output.github import to_github
+from restate_lint.output.junit import to_junit
+from restate_lint.output.sarif import to_sarif
 from restate_lint.output.fingerprint import line_hashes
 from restate_lint.output.github import escape_data, escape_property
 from restate_lint.rules import RULES

@@ -1,23 +1,31 @@
-"""Output formats. Each formatter turns a sorted list of diagnostics into text."""
+"""Output formats. Each formatter turns a sorted list of diagnostics into text.
 
-from restate_lint.output.ci import to_azure, to_gitlab, to_pylint, to_rdjson
-from restate_lint.output.github import to_github
-from restate_lint.output.jsonfmt import to_json, to_json_lines
-from restate_lint.output.junit import to_junit
-from restate_lint.output.sarif import to_sarif
+The formatters for tools are imported when asked for: a run prints one format, and importing all
+of them (XML, SARIF's tables) would be paid by every run.
+"""
+
+from importlib import import_module
+from typing import Callable
+
 from restate_lint.output.text import concise_line, fix_summary, render_text, summary_line, unsafe_warning
 
-# formats for tools: (result, project root) -> the whole output
+# formats for tools: name -> (module of restate_lint.output, function of (result, project root) -> the whole output)
 FORMATTERS = {
-    "json": lambda result, root: to_json(result.diagnostics) + "\n",
-    "json-lines": lambda result, root: to_json_lines(result.diagnostics),
-    "sarif": to_sarif,
-    "github": to_github,
-    "gitlab": to_gitlab,
-    "rdjson": to_rdjson,
-    "azure": to_azure,
-    "pylint": to_pylint,
-    "junit": to_junit,
+    "json": ("jsonfmt", "result_json"),
+    "json-lines": ("jsonfmt", "result_json_lines"),
+    "sarif": ("sarif", "to_sarif"),
+    "github": ("github", "to_github"),
+    "gitlab": ("ci", "to_gitlab"),
+    "rdjson": ("ci", "to_rdjson"),
+    "azure": ("ci", "to_azure"),
+    "pylint": ("ci", "to_pylint"),
+    "junit": ("junit", "to_junit"),
 }
 
-__all__ = ["FORMATTERS", "to_json", "to_json_lines", "to_sarif", "to_github", "to_gitlab", "to_rdjson", "to_azure", "to_pylint", "to_junit", "concise_line", "fix_summary", "render_text", "summary_line", "unsafe_warning"]
+
+def formatter(name: str) -> Callable:
+    module, function = FORMATTERS[name]
+    return getattr(import_module(f"restate_lint.output.{module}"), function)
+
+
+__all__ = ["FORMATTERS", "formatter", "concise_line", "fix_summary", "render_text", "summary_line", "unsafe_warning"]

@@ -24,8 +24,7 @@ from typing import Optional
 
 from rich.text import Text
 
-from restate_lint.diagnostics import Diagnostic, Position
-from restate_lint.fixes import applies
+from restate_lint.diagnostics import Diagnostic, Position, applies
 from restate_lint.output.locations import printable
 from restate_lint.output.text import CODE_STYLE, summary_line
 from restate_lint.source import SourceFile, UndecodableSource

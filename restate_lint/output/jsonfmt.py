@@ -40,3 +40,13 @@ def to_json(diagnostics: list[Diagnostic]) -> str:
 def to_json_lines(diagnostics: list[Diagnostic]) -> str:
     """`--output-format json-lines`: one object per line, the shape of `json`."""
     return "".join(json.dumps(as_dict(d), ensure_ascii=False) + "\n" for d in diagnostics)
+
+
+def result_json(result, root) -> str:
+    """The `json` format of a run."""
+    return to_json(result.diagnostics) + "\n"
+
+
+def result_json_lines(result, root) -> str:
+    """The `json-lines` format of a run."""
+    return to_json_lines(result.diagnostics)

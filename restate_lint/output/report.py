@@ -12,9 +12,8 @@ from typing import IO, Iterator, Optional
 
 from rich.console import Console
 
-from restate_lint.diagnostics import Diagnostic
-from restate_lint.fixes import applies
-from restate_lint.output import FORMATTERS
+from restate_lint.diagnostics import Diagnostic, applies
+from restate_lint.output import FORMATTERS, formatter
 from restate_lint.output.full import print_full
 from restate_lint.output.text import render_text, summary_line
 
@@ -50,7 +49,7 @@ class Report:
                 summary = not self.quiet and (terminal or fixed is not None)
                 render_text(console, result.diagnostics, summary=summary, unsafe=self.unsafe, fixed=fixed)
             else:
-                stream.write(FORMATTERS[self.fmt](result, root))
+                stream.write(formatter(self.fmt)(result, root))
                 if fixed is not None and not self.quiet:
                     print(summary_line(result.diagnostics, self.unsafe, fixed), file=sys.stderr)
 

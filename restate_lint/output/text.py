@@ -8,8 +8,7 @@ from typing import Optional
 from rich.console import Console
 from rich.text import Text
 
-from restate_lint.diagnostics import Diagnostic, Severity
-from restate_lint.fixes import applies
+from restate_lint.diagnostics import Diagnostic, Severity, applies
 from restate_lint.output.locations import printable
 
 CODE_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
