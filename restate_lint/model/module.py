@@ -19,7 +19,7 @@ from restate_lint.model import sdk
 from restate_lint.model.agents import journaled_by_wrapper
 from restate_lint.model.facts import ALWAYS, Condition, ForeignFunction, ModuleFacts
 from restate_lint.model.scope import Binding, Function, lookup, qualified_name
-from restate_lint.model.services import ServiceDef, argument, handler_from_decorator, service_from_call
+from restate_lint.model.services import ServiceDef, argument, handler_from_decorator, literal_string, service_from_call
 from restate_lint.model.walk import Walker
 from restate_lint.positions import is_statement
 from restate_lint.source import SourceFile
@@ -272,8 +272,12 @@ class ModuleModel:
         return (site for site in self.calls if site.op is not None)
 
     # -- services and handlers ------------------------------------------------
-    def service_of(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[ServiceDef]:
-        """The service object an expression refers to (`greeter`, `svc.greeter`, an imported one)."""
+    def service_of(self, expr: cst.BaseExpression, function: Optional[Function], _depth: int = 0) -> Optional[ServiceDef]:
+        """The service object an expression refers to (`greeter`, `svc.greeter`, an imported one,
+        an entry of a dict literal: `HANDLERS["routing"]`, as PEP 614 decorators allow)."""
+        if isinstance(expr, cst.Subscript):
+            entry = self._dict_entry(expr, function)
+            return self.service_of(entry[0], entry[1], _depth + 1) if entry is not None and _depth < 4 else None
         scope, bindings = self.bindings_of(expr, function)
         if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].node, cst.Call):
             return self.service_defined_by(bindings[0].node, scope, expr.value)
@@ -284,6 +288,15 @@ class ModuleModel:
             found = self.facts.service(qualname)
             self._imported_services[qualname] = ServiceDef(found.kind, found.name, None, None, found.var) if found else None
         return self._imported_services[qualname]
+
+    def _dict_entry(self, expr: cst.Subscript, function: Optional[Function]) -> Optional[tuple[cst.BaseExpression, Optional[Function]]]:
+        """`NAME["key"]` where NAME is bound once to a dict literal with that string key: the value."""
+        key = literal_string(expr.slice[0].slice.value) if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index) else None
+        scope, bindings = self.bindings_of(expr.value, function)
+        if key is None or len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].node, cst.Dict):
+            return None
+        values = [e.value for e in bindings[0].node.elements if isinstance(e, cst.DictElement) and literal_string(e.key) == key]
+        return (values[-1], scope) if values else None
 
     def service_defined_by(self, call: cst.Call, function: Optional[Function], var: str) -> Optional[ServiceDef]:
         if call in self.services:

@@ -18,10 +18,8 @@ from restate_lint.deploy.sources import tree_manifest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 # known model gaps: the SDK registers these handlers, the model does not see them
-UNSEEN = {"RST999/valid_modern_syntax.py": "a handler decorated through a dict of services (`@HANDLERS[\"routing\"].handler()`, PEP 614)"}
 PROJECTS = [
-    pytest.param(f.root if f.path.is_dir() else f.path, f.files(), id=f.id,
-                 marks=[pytest.mark.xfail(reason=UNSEEN[f.id], strict=True)] if f.id in UNSEEN else [])
+    pytest.param(f.root if f.path.is_dir() else f.path, f.files(), id=f.id)
     for f in all_fixtures() if f.valid and not f.versions
 ]  # fmt: skip
 # both versions of every compat pair, valid and invalid
