@@ -86,7 +86,7 @@ _UNWRAPPED = frozenset({
 INDEXED = (
     cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.With, cst.For, cst.While,
     cst.If, cst.IfExp, cst.Match, cst.CompFor, cst.Return, cst.Assign, cst.AnnAssign, cst.AugAssign,
-    cst.Subscript, cst.Raise, cst.Await, cst.Global,
+    cst.Subscript, cst.Raise, cst.Assert, cst.Await, cst.Global,
 )  # fmt: skip
 _INDEXED = frozenset(INDEXED)
 
@@ -683,7 +683,7 @@ class _Collector(Walker):
 
     visit_Try = visit_TryStar = visit_ExceptStarHandler = visit_With = visit_While = _index
     visit_If = visit_IfExp = visit_Match = visit_CompFor = visit_Return = _index
-    visit_Subscript = visit_Raise = _index
+    visit_Subscript = visit_Raise = visit_Assert = _index
 
 
 def _param_expressions(params: cst.Parameters) -> list[cst.CSTNode]:

@@ -34,12 +34,21 @@ def retryable_error_on_input(model: ModuleModel, settings) -> Iterator[Finding]:
         param = _checked_input(model, site)
         if param is None:
             continue
-        name = raised.removeprefix("builtins.")
-        yield Finding(
-            "RST503", site.node,
-            f"`raise {name}(..)` rejects the handler's input (`{param}`) with a retryable error: Restate retries the invocation "
-            f"with the same input, failing the same way until it is paused. Raise `restate.TerminalError(..)` to fail it for good",
-        )  # fmt: skip
+        yield _finding(site, f"`raise {raised.removeprefix('builtins.')}(..)`", param)
+    for site in model.sites[cst.Assert]:
+        if not site.in_durable_code or site.function.handler is None or _caught(site):
+            continue
+        param = _tested_input(model, site.node.test, site.function)
+        if param is not None:
+            yield _finding(site, "`assert` (an `AssertionError` when it fails)", param)
+
+
+def _finding(site: Site, what: str, param: str) -> Finding:
+    return Finding(
+        "RST503", site.node,
+        f"{what} rejects the handler's input (`{param}`) with a retryable error: Restate retries the invocation "
+        f"with the same input, failing the same way until it is paused. Raise `restate.TerminalError(..)` to fail it for good",
+    )  # fmt: skip
 
 
 def _caught(site: Site) -> bool:
@@ -50,11 +59,18 @@ def _caught(site: Site) -> bool:
 
 def _checked_input(model: ModuleModel, site: Site) -> Optional[str]:
     """The handler parameter (not the context) that an `if` around the raise tests."""
-    function = site.function
-    inputs = {p.name.value for p in function.params[1:]}
     for node in site.ancestors:
         if isinstance(node, cst.If):
-            for name, inner, _ in model.loads(node.test):
-                if name.value in inputs and inner is None and model.scope_of(name.value, function) is function:
-                    return name.value
+            param = _tested_input(model, node.test, site.function)
+            if param is not None:
+                return param
+    return None
+
+
+def _tested_input(model: ModuleModel, test: cst.BaseExpression, function) -> Optional[str]:
+    """The handler parameter (not the context) that a condition reads."""
+    inputs = {p.name.value for p in function.params[1:]}
+    for name, inner, _ in model.loads(test):
+        if name.value in inputs and inner is None and model.scope_of(name.value, function) is function:
+            return name.value
     return None
