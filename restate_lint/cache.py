@@ -109,12 +109,14 @@ class Cache:
     """Entries on disk under `directory` (None: no disk), with an optional in-memory layer for a
     long-lived caller (the language server)."""
 
+    WRITERS = 4
     MEMORY_ENTRIES = 8192  # the oldest entries go first: an editor session makes new ones at every edit
 
     def __init__(self, directory: Optional[Path] = None, memory: bool = False):
         self.directory = directory
         self.memory: Optional[OrderedDict] = OrderedDict() if memory else None
         self._ready = False
+        self._writers = None  # threads writing entries, while there are some to write
         self.stats: Counter = Counter()  # (kind, "hit" | "miss") -> count, for --verbose
 
     def _path(self, kind: str, key: str) -> Path:
@@ -154,21 +156,38 @@ class Cache:
                 self.memory.popitem(last=False)
 
     def put(self, kind: str, key: str, value: Any, disk: bool = True) -> None:
-        """Keep an entry; `disk=False` keeps it in memory only (an editor's unsaved text)."""
+        """Keep an entry; `disk=False` keeps it in memory only (an editor's unsaved text). Files
+        are written by threads (creating one costs about a millisecond on some file systems,
+        mostly waiting): `flush` waits for them."""
         self.remember((kind, key), value)
         if self.directory is None or not disk:
             return
-        path = self._path(kind, key)
+        try:
+            self._prepare()
+        except OSError:
+            return  # a read-only or full disk only costs the next run its speed
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._writers is None:
+            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - only when writing
+
+            self._writers = ThreadPoolExecutor(max_workers=self.WRITERS, thread_name_prefix="restate-lint-cache")
+        self._writers.submit(self._write, self._path(kind, key), _sign(kind, key, payload) + payload)
+
+    def flush(self) -> None:
+        """Wait until every entry put is on disk (before the process forks, or ends)."""
+        if self._writers is not None:
+            self._writers.shutdown(wait=True)
+            self._writers = None
+
+    def _write(self, path: Path, data: bytes) -> None:
         try:
             if any(os.path.islink(folder) for folder in (self.directory, *path.parents[: len(path.parts) - len(self.directory.parts) - 1])):
                 return  # a link planted in the cache folder: do not write where it points
-            self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(_sign(kind, key, payload) + payload)
+                    f.write(data)
                 os.replace(temp, path)
             except BaseException:
                 os.unlink(temp)

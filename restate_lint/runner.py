@@ -132,6 +132,7 @@ class _Run:
             diagnostics, errors = stages.checks(checks)
         finally:
             stages.close()
+            self.cache.flush()
         result.diagnostics.extend(diagnostics)
         result.internal_errors.extend(errors)
         result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -322,6 +323,7 @@ class _Stages:
             size = sum(len(task[1].data) for task in tasks)
             count = min(self.jobs, len(tasks))
             count = count if size >= PARALLEL_BYTES else 1
+            self.cache.flush()  # no thread of ours is writing while the workers fork
             self._executor = pool.Processes(count, self.settings, self.names) if count > 1 or self.isolate else pool.InProcess(self.settings, self.names)
         return self._executor.run(tasks)
 
