@@ -95,11 +95,21 @@ class _Compare:
         if difference is None:
             return
         was, now = difference
+        if self.renamed_key(service, was, now):
+            return  # RST806 reports the rename, with what it means for invocations in flight
         where = f"{describe(was)} at {self.was(was.get('at') or _inner_at(was))}" if was else "nothing at that point"
         said = f"journals {describe(now)} where the old code journaled {where}" if now else f"no longer journals {where}"
         yield Change("RST805", f"Handler `{service}/{handler}` {said}: invocations in flight replay their journal against the new "
                      "code; register it as a new deployment (never update one in place) and keep the old deployment until "
                      "they finish", (now and (now.get("at") or _inner_at(now))) or _location(after), "new")  # fmt: skip
+
+    def renamed_key(self, service: str, was: Optional[dict], now: Optional[dict]) -> bool:
+        """The same state operation, on a key only the old code uses and one only the new code
+        uses: a renamed key (one cause, one finding: `state`'s)."""
+        if not (was and now and was.get("op") == now.get("op") and was["op"].endswith("_state") and was.get("key") != now.get("key")):
+            return False
+        before, after = _state_keys(self.old, service), _state_keys(self.new, service)
+        return was.get("key") in before.keys() - after.keys() and now.get("key") in after.keys() - before.keys()
 
     def state(self, old: dict, new: dict) -> Iterator[Change]:
         if new.get("type") not in STATEFUL:
@@ -114,7 +124,8 @@ class _Compare:
         for key in gone if fresh else ():
             candidates = ", ".join(f"`{k}`" for k in fresh)
             yield Change("RST806", f"State key `{key}` of `{new['name']}` ({self.was(before[key][1])}) is no longer used and {candidates} "
-                         "is new: if it was renamed, the state stored under the old key is not read any more; migrate it",
+                         "is new: if it was renamed, the state stored under the old key is not read any more; migrate it, and "
+                         "register the new code as a new deployment: invocations in flight replay their journal against it",
                          after[fresh[0]][1], "new")  # fmt: skip
 
     def types(self, service: str, handler: str, before: dict, after: dict) -> Iterator[Change]:
