@@ -14,9 +14,7 @@ class RealPaths:
 
     def __call__(self, path: Path) -> Path:
         """`path.resolve()`."""
-        if path.name in ("", ".", "..") or os.path.islink(path):
-            return path.resolve()
-        return self.in_real_folder(path)
+        return path.resolve() if os.path.islink(path) else self.in_real_folder(path)
 
     def in_real_folder(self, path: Path) -> Path:
         """The path with its folder resolved and its last component as it is (a link stays one)."""

@@ -88,7 +88,6 @@ INDEXED = (
     cst.If, cst.IfExp, cst.Match, cst.CompFor, cst.Return, cst.Assign, cst.AnnAssign, cst.AugAssign,
     cst.Subscript, cst.Raise, cst.Assert, cst.Await, cst.Global,
 )  # fmt: skip
-_INDEXED = frozenset(INDEXED)
 
 
 class ModuleModel:
