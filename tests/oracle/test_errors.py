@@ -7,6 +7,17 @@ from tests.oracle.expect import every_attempt_mismatches
 SLOW_CALLEES = Path(__file__).parent / "stubs" / "slow_callees.py"
 
 
+def _cancelled_while_waiting(deploy, client, fixture: str, path: str, body) -> str:
+    """Start the fixture's handler against callees that wait 30 s, cancel it once it is suspended
+    on them; the invocation's id."""
+    deploy(fixture)
+    deploy(SLOW_CALLEES)
+    invocation_id = client.send(path, body)
+    client.wait(invocation_id, "suspended")
+    client.cancel(invocation_id)
+    return invocation_id
+
+
 def test_rst205_foreign_awaitable_fails_the_invocation_terminally(deploy, client):
     deploy("RST205/invalid_coroutines.py")
     invocation_id = client.send("Dashboard/render", "ada")
@@ -37,11 +48,7 @@ def test_rst501_valid_guard_lets_the_suspension_through(deploy, client, key):
 
 
 def test_rst502_cancelled_invocation_completes_as_success(deploy, client):
-    deploy("RST502/invalid_except_exception.py")
-    deploy(SLOW_CALLEES)  # Fraud/check now waits 30 s
-    pay = client.send("Payments/pay", {"card": "4242", "amount": 10})
-    client.wait(pay, "suspended")
-    client.cancel(pay)
+    pay = _cancelled_while_waiting(deploy, client, "RST502/invalid_except_exception.py", "Payments/pay", {"card": "4242", "amount": 10})
     row = client.wait(pay, "completed")
     assert row["completion_result"] == "success"  # the cancellation was swallowed
     assert client.output(pay) == (200, "psp-4242-10")  # and the card was charged after it
@@ -50,11 +57,7 @@ def test_rst502_cancelled_invocation_completes_as_success(deploy, client):
 
 
 def test_rst502_valid_terminal_error_guard_lets_the_cancellation_through(deploy, client):
-    deploy("RST502/valid_terminal_error_guard.py")
-    deploy(SLOW_CALLEES)  # Storage/upload now waits 30 s
-    publish = client.send("Reports/publish", {"id": "r1"})
-    client.wait(publish, "suspended")
-    client.cancel(publish)
+    publish = _cancelled_while_waiting(deploy, client, "RST502/valid_terminal_error_guard.py", "Reports/publish", {"id": "r1"})
     row = client.wait(publish, "completed")
     assert (row["completion_result"], row["completion_failure"]) == ("failure", "[409] cancelled")
 
@@ -65,11 +68,7 @@ def test_rst502_swallowed_journal_mismatch_still_fails_the_attempt(deploy, clien
 
 
 def test_rst502_cancellation_replaced_by_another_error_is_retried(deploy, client):
-    deploy("RST502/invalid_except_raises_other_error.py")
-    deploy(SLOW_CALLEES)  # Storage/upload now waits 30 s
-    label = client.send("Shipping/label", {"id": "p1"})
-    client.wait(label, "suspended")
-    client.cancel(label)
+    label = _cancelled_while_waiting(deploy, client, "RST502/invalid_except_raises_other_error.py", "Shipping/label", {"id": "p1"})
     row = client.wait(label, "backing-off", "paused")  # not completed: LabelFailed is retried
     assert "LabelFailed" in row["last_failure"], row
 
