@@ -8,7 +8,7 @@ from pathlib import Path
 
 from restate_lint import suppression
 from restate_lint.config import Settings
-from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, NodeEdit, Position
+from restate_lint.diagnostics import Diagnostic, Edit, Finding, Fix, NodeEdit, Position, Related
 from restate_lint.model.module import ModuleModel
 from restate_lint.positions import positions_of
 from restate_lint.registry import RULES
@@ -65,14 +65,18 @@ class _Positioner:
 
     def diagnostic(self, finding: Finding) -> Diagnostic:
         rule = RULES[finding.code]
-        start, end = finding.anchor if isinstance(finding.anchor, tuple) else self.span(finding.anchor)
+        start, end = self.anchor_span(finding.anchor)
         fix = None
         if finding.fix is not None:
             fix = Fix(finding.fix.applicability, finding.fix.message, [self.edit(e) for e in finding.fix.edits])
         return Diagnostic(
             finding.code, rule.name, finding.message, finding.severity or rule.severity,
             self.model.path, start, end, fix, RULES[finding.code].url,
+            tuple(Related(self.model.path, *self.anchor_span(anchor), message) for anchor, message in finding.related),
         )  # fmt: skip
+
+    def anchor_span(self, anchor) -> tuple[Position, Position]:
+        return anchor if isinstance(anchor, tuple) else self.span(anchor)
 
     def edit(self, edit) -> Edit:
         if isinstance(edit, Edit):

@@ -63,6 +63,17 @@ def applies(fix: Optional[Fix], unsafe: bool) -> bool:
 Anchor = Union["cst.CSTNode", tuple[Position, Position]]
 
 
+@dataclass(frozen=True)
+class Related:
+    """Another place a diagnostic is about (the same cause deciding another line, a step of a call
+    chain), with what happens there."""
+
+    filename: str
+    start: Position
+    end: Position
+    message: str
+
+
 @dataclass
 class Finding:
     """A rule's report before positions are known (computed only if something is reported)."""
@@ -72,6 +83,7 @@ class Finding:
     message: str
     fix: Optional[Fix] = None
     severity: Optional[Severity] = None  # overrides the rule's default (RST502)
+    related: tuple[tuple[Anchor, str], ...] = ()  # other places in this module, with what happens there
 
 
 @dataclass
@@ -85,6 +97,7 @@ class Diagnostic:
     end: Position
     fix: Optional[Fix] = None
     url: str = ""
+    related: tuple[Related, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.filename, self.start.row, self.start.column, self.code)

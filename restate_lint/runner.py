@@ -405,7 +405,8 @@ def print_internal_errors(errors: list[str]) -> None:
 
 
 def with_filename(diagnostics: list[Diagnostic], name: str) -> list[Diagnostic]:
-    return [replace(d, filename=name) for d in diagnostics]
+    """The diagnostics of one file under another name (their related locations in it too)."""
+    return [replace(d, filename=name, related=tuple(replace(r, filename=name) if r.filename == d.filename else r for r in d.related)) for d in diagnostics]
 
 
 Summary = Union[ModuleSummary, ParseFailure]

@@ -15,7 +15,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from restate_lint.catalogue import EVENT_LOOPS, IO, LOOP_CLOCK, NONDETERMINISTIC, PATH_CLASSES, PATH_DERIVING, PATH_IO, Api, Catalogue, catalogue_for
+from restate_lint.catalogue import EVENT_LOOPS, IO, LOOP_CLOCK, NONDETERMINISTIC, PATH_CLASSES, PATH_DERIVING, PATH_IO, Api, Catalogue, catalogue_for, weight
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
 
@@ -65,6 +65,11 @@ class Effects:
             api = self.call(model, node, site.function) if isinstance(node, cst.Call) else self.read(model, node.value, site.function)
             if api is not None:
                 yield site, api
+
+    def heaviest(self, model: ModuleModel, sites: list[Site]) -> Optional[tuple[Site, Api]]:
+        """The effect at a function's sites (`function_sites`) that matters most
+        (`catalogue.weight`), the first of the heaviest: what a chain through it names."""
+        return max(self.in_sites(model, iter(sites)), key=lambda found: weight(found[1].name, found[1].kind), default=None)
 
     # -- receivers -----------------------------------------------------------------------
     def is_path(self, model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> bool:

@@ -14,7 +14,6 @@ import libcst as cst
 
 from restate_lint.analysis.calls import coroutine_awaited, returns_callable, run_argument_condition
 from restate_lint.analysis.effects import Effects, function_sites
-from restate_lint.catalogue import weight
 from restate_lint.analysis.sources import sources_of
 from restate_lint.model import sdk
 from restate_lint.model.module import CallSite, ModuleModel, handler_decorators, run_action
@@ -103,7 +102,7 @@ def _handlers(model: ModuleModel, services: list) -> list[HandlerSummary]:
 
 def _function(model: ModuleModel, function: Function, effects: Effects, sources, by_site: dict) -> FunctionSummary:
     sites = function_sites(model, function)
-    effect = max(effects.in_sites(model, iter(sites)), key=lambda found: weight(found[1].name, found[1].kind), default=None)  # the first of the heaviest
+    effect = effects.heaviest(model, sites)
     params = function.node.params
     return FunctionSummary(
         qualname=function.qualname,

@@ -38,5 +38,6 @@ def carried(diagnostics: list[Diagnostic], old: SourceFile, new: SourceFile) -> 
         if any(moved(p) is None for p in points):
             continue
         fix = replace(d.fix, edits=[Edit(e.content, moved(e.start), moved(e.end)) for e in d.fix.edits]) if d.fix else None
-        kept.append(replace(d, start=moved(d.start), end=moved(d.end), fix=fix))
+        related = tuple(replace(r, start=moved(r.start), end=moved(r.end)) for r in d.related if moved(r.start) and moved(r.end))  # an edited line's may no longer hold
+        kept.append(replace(d, start=moved(d.start), end=moved(d.end), fix=fix, related=related))
     return kept

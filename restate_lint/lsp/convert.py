@@ -53,7 +53,8 @@ def lsp_range(source: SourceFile, start: Position, end: Position, encoding: str)
     return types.Range(start=position(source, start, encoding), end=position(source, end, encoding))
 
 
-def diagnostic(d: Diagnostic, source: SourceFile, encoding: str) -> types.Diagnostic:
+def diagnostic(d: Diagnostic, source: SourceFile, encoding: str, uri: str = "") -> types.Diagnostic:
+    """`uri` is the document's: the related locations (all in the same file) point into it."""
     end = d.end
     if end == d.start and end.column <= len(source.line(end.row)):  # a point (a syntax error): its character
         end = Position(end.row, end.column + 1)
@@ -64,7 +65,11 @@ def diagnostic(d: Diagnostic, source: SourceFile, encoding: str) -> types.Diagno
         code=d.code,
         code_description=types.CodeDescription(href=d.url) if d.url else None,
         source=SOURCE,
-    )
+        related_information=[
+            types.DiagnosticRelatedInformation(location=types.Location(uri=uri, range=lsp_range(source, r.start, r.end, encoding)), message=r.message)
+            for r in d.related if r.filename == d.filename
+        ] if uri and d.related else None,
+    )  # fmt: skip
 
 
 def text_edit(edit: Edit, source: SourceFile, encoding: str) -> types.TextEdit:

@@ -107,7 +107,7 @@ class RestateLintServer(LanguageServer):
                 continue  # closed, edited, or published from a later run meanwhile: that one stands
             self.published[path] = seq
             self.linted[path] = (versions[path], linted)
-            diagnostics = [convert.diagnostic(d, linted.source, self.encoding) for d in linted.diagnostics]
+            diagnostics = [convert.diagnostic(d, linted.source, self.encoding, self.uris[path]) for d in linted.diagnostics]
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=self.uris[path], version=versions[path], diagnostics=diagnostics))
 
         for path in run.stale:  # linted with settings that changed since (noticed in this run)

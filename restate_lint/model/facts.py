@@ -46,6 +46,9 @@ class Reached:
     chain: tuple[str, ...]  # the functions on the way, then the API
     api: str
     kind: str  # catalogue kind of the API
+    # where, per function from the callee on: (module, function index, site index of its call
+    # onward, or -1 where its own body reaches the API)
+    steps: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

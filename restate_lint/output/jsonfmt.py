@@ -20,7 +20,7 @@ def as_dict(d: Diagnostic) -> dict:
             "message": d.fix.message,
             "edits": [{"content": e.content, "location": _position(e.start), "end_location": _position(e.end)} for e in d.fix.edits],
         }
-    return {
+    found = {
         "code": d.code,
         "name": d.name,
         "message": d.message,
@@ -31,6 +31,11 @@ def as_dict(d: Diagnostic) -> dict:
         "fix": fix,
         "url": d.url,
     }
+    if d.related:  # optional, after the fixed fields: other places the diagnostic is about
+        found["related"] = [
+            {"filename": utf8_name(r.filename), "location": _position(r.start), "end_location": _position(r.end), "message": r.message} for r in d.related
+        ]
+    return found
 
 
 def to_json(diagnostics: list[Diagnostic]) -> str:

@@ -19,7 +19,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import quote
 
 from restate_lint import __version__
@@ -59,7 +59,7 @@ def to_sarif(result: Result, root: Path) -> str:
         "columnKind": "utf16CodeUnits",
         "automationDetails": {"id": "restate-lint/"},
         "invocations": [_invocation(result)],
-        "results": [_result(d, index[d.code], files.get(d.filename) or _File(Path(d.filename), None, base)) for d in result.diagnostics[:MAX_RESULTS]],
+        "results": [_result(d, index[d.code], lambda name: files.get(name) or _File(Path(name), None, base)) for d in result.diagnostics[:MAX_RESULTS]],
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
@@ -152,7 +152,8 @@ class _File:
         return self.source.utf16_column(at.row, at.column - 1) + 1 if self.source is not None else at.column
 
 
-def _result(d: Diagnostic, rule_index: int, file: _File) -> dict:
+def _result(d: Diagnostic, rule_index: int, file_of: Callable[[str], _File]) -> dict:
+    file = file_of(d.filename)
     result = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
@@ -160,6 +161,11 @@ def _result(d: Diagnostic, rule_index: int, file: _File) -> dict:
         "message": {"text": d.message},
         "locations": [{"physicalLocation": {"artifactLocation": file.location, "region": file.region(d.start, d.end)}}],
     }
+    if d.related:
+        result["relatedLocations"] = [
+            {"id": i, "physicalLocation": {"artifactLocation": other.location, "region": other.region(r.start, r.end)}, "message": {"text": r.message}}
+            for i, (r, other) in enumerate((r, file_of(r.filename)) for r in d.related)
+        ]
     if 0 < d.start.row <= len(file.hashes):
         result["partialFingerprints"] = {"primaryLocationLineHash": file.hashes[d.start.row - 1]}
     if d.fix is not None and d.fix.edits:

@@ -330,7 +330,7 @@ class Linker:
                 continue
             chain = self.reach.chain(callee)
             if chain is not None:
-                yield call.index, Reached(self.display_name(callee, name), chain.names(), chain.api, chain.kind)
+                yield call.index, Reached(self.display_name(callee, name), chain.names(), chain.api, chain.kind, chain.steps)
 
     @cached_property
     def _deadlocks_by_module(self) -> dict[str, list[Deadlock]]:

@@ -19,14 +19,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Chain:
-    """How a function reaches an API: the project functions it calls on the way, then the API."""
+    """How a function reaches an API: the project functions it calls on the way, then the API.
+    `steps` says where, one per function from the one asked about: (module, function index, the
+    site index of its call onward, or -1 where its own body reaches the API)."""
 
     calls: tuple[str, ...]
     api: str
     kind: str
+    steps: tuple[tuple[str, int, int], ...]
 
-    def via(self, name: str) -> "Chain":
-        return Chain((name, *self.calls), self.api, self.kind)
+    def via(self, name: str, step: tuple[str, int, int]) -> "Chain":
+        """The chain as seen from a caller: `name` is the function this chain starts at, `step`
+        the caller's call of it."""
+        return Chain((name, *self.calls), self.api, self.kind, (step, *self.steps))
 
     def names(self) -> tuple[str, ...]:
         return (*self.calls, self.api)
@@ -72,13 +77,14 @@ class Reach:
         environment read), the first found among equals."""
         linker = self.linker
         summary = linker.function(fn)
-        best = Chain((), *summary.effect) if summary.effect is not None else None
+        best = Chain((), *summary.effect, ((fn[0], fn[1], -1),)) if summary.effect is not None else None
         cut = False
         module = linker.modules[fn[0]]
         for position in summary.calls:
             if best is not None and _weight(best) == MAX_WEIGHT:
                 break
-            callee = linker.body_runs(fn[0], module.calls[position])
+            call = module.calls[position]
+            callee = linker.body_runs(fn[0], call)
             if callee is None or linker.is_durable(callee):  # durable code is checked where it stands
                 continue
             if callee in self._active:
@@ -86,7 +92,7 @@ class Reach:
                 continue
             found = self.chain(callee)
             if found is not None and (best is None or _weight(found) > _weight(best)):
-                best = found.via(linker.display_name(callee, fn[0]))
+                best = found.via(linker.display_name(callee, fn[0]), (fn[0], fn[1], call.index))
             cut = cut or callee in self._provisional
         return best, cut and best is None
 

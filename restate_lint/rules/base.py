@@ -29,7 +29,8 @@ def check(*rules: Rule) -> Callable[[Check], Check]:
 
 def one_per_cause(model: "ModuleModel", findings: Iterable[tuple[Hashable, Finding]], also: str) -> Iterator[Finding]:
     """One finding per root cause (findings sharing a key): the first in the file, its message
-    naming the lines of the others (`also` says what happens there: "also decides")."""
+    naming the lines of the others (`also` says what happens there: "also decides"), which are
+    its related locations too."""
     groups: dict[Hashable, list[Finding]] = {}
     for key, finding in findings:
         groups.setdefault(key, []).append(finding)
@@ -42,4 +43,8 @@ def one_per_cause(model: "ModuleModel", findings: Iterable[tuple[Hashable, Findi
             if others:
                 lines = ", ".join(map(str, others))
                 group[0].message += f" (the same cause {also} line{'s' if len(others) > 1 else ''} {lines})"
+                first_at = {}
+                for f in group[1:]:
+                    first_at.setdefault(rows[id(f)], f)
+                group[0].related = tuple((first_at[row].anchor, f"the same cause {also} this line") for row in others)
         yield group[0]

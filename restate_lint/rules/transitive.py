@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
+from restate_lint.analysis.effects import Effects, function_sites
 from restate_lint.catalogue import CONCURRENCY, IO, Api, catalogue_for
 from restate_lint.diagnostics import Finding
 from restate_lint.model.module import CallSite, ModuleModel
@@ -26,8 +27,25 @@ def transitive_nondeterminism(model: ModuleModel, settings) -> Iterator[Finding]
         site = model.calls[index]
         if not site.in_durable_code:
             continue
-        yield _finding(model, site, reached.callee, reached.chain, reached.api, reached.kind)
+        finding = _finding(model, site, reached.callee, reached.chain, reached.api, reached.kind)
+        finding.related = tuple(_steps_here(model, settings, reached))
+        yield finding
     yield from _callables_handed_on(model, settings)
+
+
+def _steps_here(model: ModuleModel, settings, reached) -> Iterator[tuple[cst.CSTNode, str]]:
+    """The chain's steps in this module, where each function calls the next one (or the API).
+    Steps in other modules have no position here (summaries carry none)."""
+    functions = (reached.callee, *reached.chain[:-1])
+    for (module, index, call), name, onward in zip(reached.steps, functions, reached.chain):
+        if module != model.name:
+            continue
+        if call >= 0:
+            yield model.calls[call].node, f"`{name}` calls `{onward}(..)` here"
+            continue
+        found = Effects.of(model, settings).heaviest(model, function_sites(model, model.functions[index]))
+        if found is not None:
+            yield found[0].node, f"`{name}` reaches `{onward}` here"
 
 
 def _finding(model: ModuleModel, site: CallSite, callee: str, chain: tuple, api: str, kind: str) -> Finding:
@@ -60,7 +78,9 @@ def _callables_handed_on(model: ModuleModel, settings) -> Iterator[Finding]:
             kind = catalogue.kind_of(qualname)
             if kind is not None:
                 api = Api(qualname, kind)
-                yield _finding(model, site, helper.name, (f"{param}()", api.display), api.display, kind)
+                finding = _finding(model, site, helper.name, (f"{param}()", api.display), api.display, kind)
+                finding.related = tuple((s.node, f"`{helper.name}` calls the `{api.display}` handed to it (as `{param}`) here") for s in helper.calls if _calls_name(s.node, param))
+                yield finding
                 break
 
 
@@ -69,6 +89,10 @@ def _called_params(helper: Function) -> list[tuple[int, str]]:
     called = {site.node.func.value for site in helper.calls if isinstance(site.node.func, cst.Name)}
     names = [p.name.value for p in helper.params]
     return [(i, name) for i, name in enumerate(names) if name in called and len(helper.bindings.get(name, ())) == 1]
+
+
+def _calls_name(call: cst.Call, name: str) -> bool:
+    return isinstance(call.func, cst.Name) and call.func.value == name
 
 
 def _argument_for(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:

@@ -297,3 +297,19 @@ async def test_a_failing_rule_is_logged_and_the_others_still_report(broken_rule_
     mark = editor.mark()
     editor.replace(uri, UNAWAITED.replace('ctx.get("count")', 'await ctx.get("count")'))
     assert await editor.diagnostics(uri, mark) == []
+
+
+async def test_related_locations_are_published_as_related_information(editor: Editor, tmp_path: Path):
+    text = (
+        'import restate\n\nquota = restate.VirtualObject("Quota")\n\ncalls = 0\n\n\n@quota.handler()\n'
+        'async def use(ctx: restate.ObjectContext) -> int:\n    global calls\n    calls += 1\n'
+        '    if calls > 100:\n        ctx.set("throttled", True)\n    return calls\n'
+    )
+    root = project(tmp_path, {"quota.py": text})
+    mark = editor.mark()
+    uri = editor.open(root / "quota.py")
+    [found] = await editor.diagnostics(uri, mark)
+    assert found.code == "RST105" and found.range.start.line == 10
+    [info] = found.related_information
+    assert info.location.uri == uri and info.message == "the same cause also uses it on this line"
+    assert (info.location.range.start.line, info.location.range.start.character, info.location.range.end.character) == (11, 7, 18)
