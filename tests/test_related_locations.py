@@ -178,3 +178,15 @@ def test_carried_diagnostics_drop_related_locations_on_edited_lines() -> None:
     assert [r.start.row for r in kept_line[0].related] == [2]
     edited = carried([found], old, SourceFile("f.py", b"a\nB\nc\n"))
     assert len(edited) == 1 and edited[0].related == ()
+
+
+def test_rst201_through_a_wrapper_points_at_where_its_method_uses_the_context() -> None:
+    fixture = Path(__file__).resolve().parent / "fixtures" / "RST201" / "invalid_context_held_by_object.py"
+    result = lint_paths([fixture], Settings(root=fixture.parent))
+    by_row = {d.start.row: d for d in result.diagnostics if d.code == "RST201"}
+    called = by_row[41]
+    assert "`state.total(..)` uses the Restate context `state` holds (`self.ctx` in `CartState.total`)" in called.message
+    assert [(r.start.row, r.message) for r in called.related] == [(15, "`CartState.total` uses the context here")]
+    run = by_row[45]  # the method itself is the action; it reaches the context through `self.total()`
+    assert run.message.startswith("The run action `state.checked_total` uses") and [r.start.row for r in run.related] == [15]
+    assert by_row[44].related == ()  # `state.ctx` read in the action: nothing elsewhere to point at

@@ -12,6 +12,7 @@ from restate_lint.model.module import CallSite, ModuleModel, run_action
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
 from restate_lint.analysis.calls import returns_callable
+from restate_lint.analysis.holders import Holders
 from restate_lint.rules.base import check
 from restate_lint.rules.edits import add_await, move_call_into_run
 from restate_lint.registry import RULES
@@ -36,29 +37,75 @@ def run_sites(model: ModuleModel) -> Iterator[CallSite]:
 # -- RST201 ---------------------------------------------------------------------------------------
 @check(RST201)
 def context_in_run(model: ModuleModel, settings) -> Iterator[Finding]:
-    for site in run_sites(model):
+    holders = Holders.of(model)
+    for site, method in _runs(model, holders):
         action = run_action(site.node)
         if action is None:
             continue
-        for arg in _arguments_to_action(model, site, action):
+        for arg in _arguments_to_action(model, site, method, action):
             if model.is_context_value(arg, site.function):
                 yield Finding("RST201", arg, "The Restate context is passed into a run action: the action must not use it. Do the durable call outside `ctx.run` and pass its result in")
+        if isinstance(action, cst.Attribute):  # `ctx.run_typed("step", wrapper.step)`
+            yield from _held_context_used(model, holders, action, site.function)
         function = model.action_function(action, site.function)
         if function is None or function.module is not model:
             continue
-        for node, inner, _ in model.loads(function.node):
-            if model.is_context_value(node, inner) and not _bound_inside(node, inner, function):
+        for node, inner, ancestors in model.loads(function.node):
+            if _bound_inside(node, inner, function):
+                continue
+            if model.is_context_value(node, inner):
                 yield Finding("RST201", node, f"`{node.value}` is a Restate context used inside the run action: move this durable call out of `ctx.run` and pass its result in")
+            elif ancestors and isinstance(ancestors[-1], cst.Attribute) and ancestors[-1].value is node:
+                call = ancestors[-2] if len(ancestors) >= 2 and isinstance(ancestors[-2], cst.Call) and ancestors[-2].func is ancestors[-1] else None
+                yield from _held_context_used(model, holders, ancestors[-1], inner, call)
         for call in function.calls + [c for child in _descendants(function) for c in child.calls]:
             if model.resolve(call.node.func, call.function) in sdk.CONTEXT_GETTERS:
                 yield Finding("RST201", call.node, "A Restate context is fetched inside a run action: move the durable call out of `ctx.run`")
 
 
-def _arguments_to_action(model: ModuleModel, site: CallSite, action: cst.BaseExpression) -> list[cst.BaseExpression]:
+def _runs(model: ModuleModel, holders: Holders) -> Iterator[tuple[CallSite, str]]:
+    """Run calls with their method: on a context, and on a context an object holds
+    (`self.ctx.run_typed(..)` in a method of a wrapper, `wrapper.ctx.run(..)`)."""
+    for site in model.calls:
+        func = site.node.func
+        if site.op is not None:
+            if site.op.method in RUNS:
+                yield site, site.op.method
+        elif isinstance(func, cst.Attribute) and func.attr.value in RUNS and isinstance(func.value, cst.Attribute):
+            if func.value.attr.value in holders.held(func.value.value, site.function)[1]:
+                yield site, func.attr.value
+
+
+def _held_context_used(model: ModuleModel, holders: Holders, attribute: cst.Attribute, function: Optional[Function], call: Optional[cst.Call] = None) -> Iterator[Finding]:
+    """`holder.ctx` (a context the object holds) read inside a run action, or `holder.method`
+    called (or run) there, a method that uses that context."""
+    cls, held = holders.held(attribute.value, function)
+    if not held:
+        return
+    holder, name = model.tree.code_for_node(attribute.value), attribute.attr.value
+    if name in held:
+        yield Finding("RST201", attribute, f"`{holder}.{name}` is the Restate context `{holder}` holds, used inside the run action: move this durable call out of `ctx.run` and pass its result in")
+        return
+    found = holders.uses(cls, name, held)
+    if found is None:
+        return
+    use, method = found
+    used = model.tree.code_for_node(use)
+    what = f"`{holder}.{name}(..)` uses" if call is not None else f"The run action `{holder}.{name}` uses"
+    finding = Finding(
+        "RST201", call if call is not None else attribute,
+        f"{what} the Restate context `{holder}` holds (`{used}` in `{method.qualname}`) inside the run action: "
+        f"call it outside `ctx.run` and pass its result in",
+    )  # fmt: skip
+    finding.related = ((use, f"`{method.qualname}` uses the context here"),)
+    yield finding
+
+
+def _arguments_to_action(model: ModuleModel, site: CallSite, method: str, action: cst.BaseExpression) -> list[cst.BaseExpression]:
     """Values the run call forwards to its action: run_typed's extra arguments, run's `args=`,
     and arguments frozen into a `functools.partial`."""
     values: list[cst.BaseExpression] = []
-    if site.op.method == "run_typed":
+    if method == "run_typed":
         plain = [a for a in site.node.args if a.keyword is None and not a.star]
         values += [a.value for a in plain[3:]] + [a.value for a in site.node.args if a.keyword is not None and a.keyword.value != "action"]
     else:
