@@ -14,6 +14,7 @@ import libcst as cst
 
 from restate_lint.analysis.calls import coroutine_awaited, returns_callable, run_argument_condition
 from restate_lint.analysis.effects import Effects, function_sites
+from restate_lint.analysis.module_state import stateful_functions
 from restate_lint.analysis.sources import sources_of
 from restate_lint.model import sdk
 from restate_lint.model.module import CallSite, ModuleModel, handler_decorators, run_action
@@ -31,7 +32,8 @@ def summarise(model: ModuleModel, settings) -> ModuleSummary:
     by_site = {c.index: i for i, c in enumerate(calls)}
     effects = Effects.of(model, settings)
     sources = sources_of(model, settings)
-    functions = tuple(_function(model, f, effects, sources, by_site) for f in model.functions)
+    stateful = stateful_functions(model)
+    functions = tuple(_function(model, f, effects, sources, by_site, stateful.get(f)) for f in model.functions)
     services = list(model.services.values())
     return ModuleSummary(
         name=model.name,
@@ -100,7 +102,7 @@ def _handlers(model: ModuleModel, services: list) -> list[HandlerSummary]:
     return found
 
 
-def _function(model: ModuleModel, function: Function, effects: Effects, sources, by_site: dict) -> FunctionSummary:
+def _function(model: ModuleModel, function: Function, effects: Effects, sources, by_site: dict, mutates: Optional[str]) -> FunctionSummary:
     sites = function_sites(model, function)
     effect = effects.heaviest(model, sites)
     params = function.node.params
@@ -117,6 +119,7 @@ def _function(model: ModuleModel, function: Function, effects: Effects, sources,
         calls=tuple(by_site[i] for i in (site_index(model, s) for s in sites if isinstance(s, CallSite)) if i in by_site),
         returns_callable=not function.is_async and not function.is_lambda and returns_callable(function),
         return_source=sources.returned(function) if function.parent is None and not function.is_lambda else None,  # what another module can call
+        mutates=mutates,
     )
 
 

@@ -34,6 +34,7 @@ class ForeignFunction:
     is_durable: bool
     returns_callable: bool  # a factory: it returns a lambda, a def or a partial (RST203)
     return_source: Optional[str]  # the non-deterministic source its return value derives from (RST103)
+    mutates: Optional[str] = None  # a module-level name of its module it changes (RST105)
 
     module = None  # never this module's: rules that inspect a body skip it
 

@@ -318,7 +318,7 @@ class Linker:
                 if fn is None or fn[0] == name:
                     continue
                 f = self.function(fn)
-                found[ref] = ForeignFunction(f.qualname, f.name, f.is_async, f.is_lambda, self.is_durable(fn), f.returns_callable, f.return_source)
+                found[ref] = ForeignFunction(f.qualname, f.name, f.is_async, f.is_lambda, self.is_durable(fn), f.returns_callable, f.return_source, f.mutates)
         return found
 
     def _reached(self, name: str) -> Iterator[tuple[int, Reached]]:

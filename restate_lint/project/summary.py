@@ -30,6 +30,7 @@ class FunctionSummary:
     calls: tuple[int, ...]  # indexes into ModuleSummary.calls of the calls its body makes (reach)
     returns_callable: bool
     return_source: Optional[str]
+    mutates: Optional[str] = None  # a module-level name its body changes (RST105: a stateful helper)
 
 
 @dataclass(frozen=True)
