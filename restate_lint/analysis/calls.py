@@ -69,3 +69,11 @@ def returns_callable(function: Union[Function, ForeignFunction]) -> bool:
         if value is not None and (isinstance(value, cst.Lambda) or function.module.action_function(value, function) is not None):
             return True
     return False
+
+
+def called_params(function: Function) -> tuple[tuple[int, str], ...]:
+    """The function's parameters (never rebound) that it calls (`fn(*args)`), with their
+    positions: a higher-order helper runs what it is handed, outside any run action (RST107)."""
+    called = {site.node.func.value for site in function.calls if isinstance(site.node.func, cst.Name)}
+    names = [p.name.value for p in function.params]
+    return tuple((i, name) for i, name in enumerate(names) if name in called and len(function.bindings.get(name, ())) == 1)

@@ -12,7 +12,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from restate_lint.analysis.calls import coroutine_awaited, returns_callable, run_argument_condition
+from restate_lint.analysis.calls import called_params, coroutine_awaited, returns_callable, run_argument_condition
 from restate_lint.analysis.effects import Effects, function_sites
 from restate_lint.analysis.module_state import stateful_functions
 from restate_lint.analysis.sources import sources_of
@@ -120,6 +120,7 @@ def _function(model: ModuleModel, function: Function, effects: Effects, sources,
         returns_callable=not function.is_async and not function.is_lambda and returns_callable(function),
         return_source=sources.returned(function) if function.parent is None and not function.is_lambda else None,  # what another module can call
         mutates=mutates,
+        called_params=called_params(function),
     )
 
 
@@ -141,6 +142,8 @@ def _call(model: ModuleModel, site: CallSite) -> Optional[CallSummary]:
     if callee is None and not receiver and not context_args:
         return None
     extra: dict = {}
+    if callee is not None:
+        extra["function_args"] = _function_args(model, call, function)
     if receiver and method in ("run", "run_typed"):
         action = run_action(call)
         extra["action"] = _ref(model.function_ref(action, function)) if action is not None else None
@@ -157,6 +160,17 @@ def _call(model: ModuleModel, site: CallSite) -> Optional[CallSummary]:
         inside_run=run_argument_condition(model, site) if callee is not None else frozenset(),
         **extra,
     )
+
+
+def _function_args(model: ModuleModel, call: cst.Call, function: Optional[Function]) -> tuple:
+    """The arguments that name a function (of this module, or a qualified name to resolve)."""
+    found = []
+    for position, arg in enumerate(call.args):
+        if not arg.star and isinstance(arg.value, (cst.Name, cst.Attribute)):
+            ref = _ref(model.function_ref(arg.value, function))
+            if ref is not None:
+                found.append((arg.keyword.value if arg.keyword else position, ref))
+    return tuple(found)
 
 
 def site_index(model: ModuleModel, site: CallSite) -> int:

@@ -35,6 +35,7 @@ class ForeignFunction:
     returns_callable: bool  # a factory: it returns a lambda, a def or a partial (RST203)
     return_source: Optional[str]  # the non-deterministic source its return value derives from (RST103)
     mutates: Optional[str] = None  # a module-level name of its module it changes (RST105)
+    called_params: tuple[tuple[int, str], ...] = ()  # (position, name) of parameters it calls (RST107)
 
     module = None  # never this module's: rules that inspect a body skip it
 

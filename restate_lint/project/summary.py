@@ -31,6 +31,7 @@ class FunctionSummary:
     returns_callable: bool
     return_source: Optional[str]
     mutates: Optional[str] = None  # a module-level name its body changes (RST105: a stateful helper)
+    called_params: tuple[tuple[int, str], ...] = ()  # (position, name) of parameters it calls (RST107)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class CallSummary:
     key_literal: Optional[str] = None
     own_key: Condition = frozenset()  # when the key is this invocation's own key
     delayed: bool = False  # a send with `send_delay`
+    function_args: tuple[tuple[Union[int, str], Ref], ...] = ()  # (position or keyword, the function it names): RST107
 
 
 @dataclass(frozen=True)

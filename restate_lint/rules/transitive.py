@@ -6,11 +6,12 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
+from restate_lint.analysis.calls import called_params
 from restate_lint.analysis.effects import Effects, function_sites
 from restate_lint.catalogue import CONCURRENCY, IO, Api, catalogue_for
 from restate_lint.diagnostics import Finding
+from restate_lint.model.facts import ForeignFunction
 from restate_lint.model.module import CallSite, ModuleModel
-from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
 from restate_lint.registry import RULES
 
@@ -60,17 +61,20 @@ def _finding(model: ModuleModel, site: CallSite, callee: str, chain: tuple, api:
 
 
 def _callables_handed_on(model: ModuleModel, settings) -> Iterator[Finding]:
-    """A catalogued API handed to a plain helper of this module that calls it (`with_retry(requests.get,
-    url)`): the helper runs it outside any run action."""
+    """A catalogued API handed to a plain project helper that calls it (`with_retry(requests.get,
+    url)`): the helper runs it outside any run action. (A project function handed on is the link
+    stage's: what it reaches is a project fact.)"""
     catalogue = catalogue_for(settings)
     reported = {index for index, _ in model.facts.reached} if model.facts is not None else set()
     for index, site in enumerate(model.calls):
         if index in reported or not site.in_durable_code or site.op is not None:
             continue
-        helper = model.function_ref(site.node.func, site.function)
-        if not isinstance(helper, Function) or helper.is_durable or helper.is_lambda:
+        helper = model.action_function(site.node.func, site.function) if isinstance(site.node.func, (cst.Name, cst.Attribute)) else None
+        if helper is None or helper.is_durable or helper.is_lambda:
             continue
-        for position, param in _called_params(helper):
+        foreign = isinstance(helper, ForeignFunction)
+        shown = _foreign_display(model.resolve(site.node.func, site.function), helper.qualname) if foreign else helper.name
+        for position, param in helper.called_params if foreign else called_params(helper):
             arg = _argument_for(site.node, position, param)
             if arg is None or not isinstance(arg, (cst.Name, cst.Attribute)):
                 continue
@@ -78,17 +82,17 @@ def _callables_handed_on(model: ModuleModel, settings) -> Iterator[Finding]:
             kind = catalogue.kind_of(qualname)
             if kind is not None:
                 api = Api(qualname, kind)
-                finding = _finding(model, site, helper.name, (f"{param}()", api.display), api.display, kind)
-                finding.related = tuple((s.node, f"`{helper.name}` calls the `{api.display}` handed to it (as `{param}`) here") for s in helper.calls if _calls_name(s.node, param))
+                finding = _finding(model, site, shown, (f"{param}()", api.display), api.display, kind)
+                if not foreign:
+                    finding.related = tuple((s.node, f"`{helper.name}` calls the `{api.display}` handed to it (as `{param}`) here") for s in helper.calls if _calls_name(s.node, param))
                 yield finding
                 break
 
 
-def _called_params(helper: Function) -> list[tuple[int, str]]:
-    """The helper's parameters (never rebound) it calls (`fn(*args)`), with their positions."""
-    called = {site.node.func.value for site in helper.calls if isinstance(site.node.func, cst.Name)}
-    names = [p.name.value for p in helper.params]
-    return [(i, name) for i, name in enumerate(names) if name in called and len(helper.bindings.get(name, ())) == 1]
+def _foreign_display(resolved: Optional[str], qualname: str) -> str:
+    """A function of another module as chains show it: prefixed with its module's last name."""
+    module = resolved[: -len(qualname) - 1] if resolved and resolved.endswith(f".{qualname}") else ""
+    return f"{module.rsplit('.', 1)[-1]}.{qualname}" if module else qualname
 
 
 def _calls_name(call: cst.Call, name: str) -> bool:
