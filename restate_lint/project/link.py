@@ -332,24 +332,9 @@ class Linker:
             if chain is not None:
                 yield call.index, Reached(self.display_name(callee, name), chain.names(), chain.api, chain.kind, chain.steps)
                 continue
-            handed = self._handed_on(name, call, callee)
+            handed = self.reach.handed_on(name, call, callee)
             if handed is not None:
-                yield call.index, handed
-
-    def _handed_on(self, name: str, call: CallSummary, helper: FnId) -> Optional[Reached]:
-        """A project function handed to a plain helper that calls it (`with_retry(fetch_rate, url)`):
-        what the handed function reaches, through the helper's parameter."""
-        args = dict(call.function_args)
-        for position, param in self.function(helper).called_params:
-            fn = self.resolve(name, args.get(param, args.get(position)))
-            if fn is None or self.is_durable(fn):
-                continue
-            chain = self.reach.chain(fn)
-            if chain is not None:
-                shown = self.display_name(fn, name)
-                nowhere = ("", -1, -1)  # the helper's call of its parameter has no site in the summary
-                return Reached(self.display_name(helper, name), (f"{param}()", shown, *chain.names()), chain.api, chain.kind, (nowhere, nowhere, *chain.steps))
-        return None
+                yield call.index, Reached(self.display_name(callee, name), handed.names(), handed.api, handed.kind, handed.steps)
 
     @cached_property
     def _deadlocks_by_module(self) -> dict[str, list[Deadlock]]:

@@ -15,6 +15,10 @@ from restate_lint.catalogue import MAX_WEIGHT, weight
 
 if TYPE_CHECKING:
     from restate_lint.project.link import FnId, Linker
+    from restate_lint.project.summary import CallSummary
+
+
+_NOWHERE = ("", -1, -1)  # a step without a site in the summaries (a helper calling its parameter)
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,30 @@ class Reach:
                 cut = True
                 continue
             found = self.chain(callee)
+            step = (fn[0], fn[1], call.index)
             if found is not None and (best is None or _weight(found) > _weight(best)):
-                best = found.via(linker.display_name(callee, fn[0]), (fn[0], fn[1], call.index))
+                best = found.via(linker.display_name(callee, fn[0]), step)
+            elif found is None:
+                handed = self.handed_on(fn[0], call, callee)
+                if handed is not None and (best is None or _weight(handed) > _weight(best)):
+                    best = handed.via(linker.display_name(callee, fn[0]), step)
             cut = cut or callee in self._provisional
         return best, cut and best is None
+
+    def handed_on(self, module: str, call: "CallSummary", helper: "FnId") -> Optional[Chain]:
+        """A project function handed to a plain helper that calls it (`with_retry(fetch_rate,
+        url)`): what the handed function reaches, as a chain from the helper's parameter (its
+        first step has no site: the summary does not keep where the helper calls it)."""
+        linker = self.linker
+        args = dict(call.function_args)
+        for position, param in linker.function(helper).called_params:
+            fn = linker.resolve(module, args.get(param, args.get(position)))
+            if fn is None or linker.is_durable(fn) or fn in self._active:
+                continue
+            found = self.chain(fn)
+            if found is not None:
+                return found.via(linker.display_name(fn, module), _NOWHERE).via(f"{param}()", _NOWHERE)
+        return None
 
 
 def _weight(chain: Chain) -> int:
