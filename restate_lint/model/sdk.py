@@ -169,3 +169,11 @@ HANDLER_NAME_PATTERN = r"^([a-zA-Z]|_[a-zA-Z0-9])[a-zA-Z0-9_]*$"
 
 # Calls whose target carries no key: a service's handlers (`service_call(handler, arg=..)`).
 KEYLESS_CALLS = frozenset({"service_call", "service_send"})
+
+# Arguments the journal records and the SDK compares on replay (a different value is RT0016):
+# method -> (position, keyword). Run actions' arguments are not journaled (only the result is).
+PAYLOAD_POSITION = {
+    "set": (1, "value"), "resolve_awakeable": (1, "value"),
+    "service_call": (1, "arg"), "service_send": (1, "arg"),
+    "object_call": (2, "arg"), "object_send": (2, "arg"), "workflow_call": (2, "arg"), "workflow_send": (2, "arg"),
+}  # fmt: skip

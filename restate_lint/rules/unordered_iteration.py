@@ -7,9 +7,11 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
+from restate_lint.model import sdk
 from restate_lint.model.journal import comprehension_journals, journals
 from restate_lint.model.module import ModuleModel, Site
 from restate_lint.model.scope import Function
+from restate_lint.model.services import argument
 from restate_lint.rules.base import check
 from restate_lint.registry import RULES
 
@@ -37,6 +39,48 @@ def unordered_iteration(model: ModuleModel, settings) -> Iterator[Finding]:
             "a replay in another process journals them in another order (RT0016). Iterate `sorted(..)` (a list made from a set keeps its order)",
             _sorted_fix(model, site),
         )  # fmt: skip
+    yield from _ordered_payloads(model)
+
+
+def _ordered_payloads(model: ModuleModel) -> Iterator[Finding]:
+    """A sequence made in a set's order as a state value or a call's argument: the journal keeps
+    the first attempt's, and the SDK compares it on replay."""
+    for site in model.durable_ops():
+        where = sdk.PAYLOAD_POSITION.get(site.op.method)
+        arg = argument(site.node, *where) if where is not None and site.in_durable_code else None
+        if arg is None or arg.star:
+            continue
+        made = _made_in_set_order(model, arg.value, site.function)
+        if made is None:
+            continue
+        what = "value" if site.op.method == "set" else "argument"
+        fix = None
+        if made is arg.value and model.resolve(cst.Name("sorted"), site.function) == "builtins.sorted":
+            fix = Fix("unsafe", "Sort it (`sorted(..)`)", [NodeEdit(made, "sorted(", "before"), NodeEdit(made, ")", "after")])
+        yield Finding(
+            "RST104", made,
+            f"`{model.tree.code_for_node(made)}` is built in a set's order, which depends on per-process hash randomisation, and is journaled as "
+            f"the `ctx.{site.op.method}(..)` {what}: a replay in another process builds it in another order and the SDK finds the journal differs (RT0016). "
+            f"Sort it (`sorted(..)`)",
+            fix,
+        )  # fmt: skip
+
+
+def _made_in_set_order(model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function], depth: int = 0) -> Optional[cst.BaseExpression]:
+    """The part of a payload that is a sequence made from a set, in its order (itself, or an
+    element of a list, tuple or dict literal). A set itself is left out: the default serde
+    refuses it, another mistake."""
+    if is_set(model, expr, function):
+        return None
+    if _follows_set_order(model, expr, function):
+        return expr
+    if depth < 3 and isinstance(expr, (cst.List, cst.Tuple, cst.Dict)):
+        for element in expr.elements:
+            value = getattr(element, "value", None)
+            found = _made_in_set_order(model, value, function, depth + 1) if value is not None else None
+            if found is not None:
+                return found
+    return None
 
 
 def _body_journals(model: ModuleModel, site: Site) -> bool:

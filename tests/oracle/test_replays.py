@@ -100,3 +100,25 @@ def test_rst201_nested_run_completes_when_quick_and_hangs_when_asked_to_suspend(
     assert client.invocation(invocation_id)["status"] == "running" and client.events(invocation_id) == []
     runs = [(e["entry_type"], e.get("name")) for e in client.journal(invocation_id)][1:]
     assert runs == [("Command: Run", "outer"), ("Command: Run", "inner"), ("Notification: Run", None)]
+
+
+def test_rst104_set_order_in_a_state_value_differs_between_instances(deploy, client):
+    assert _set_order(1, REGIONS) != _set_order(2, REGIONS)
+    deploy("RST104/invalid_set_order_in_payloads.py", instances=2)
+    invocation_id = client.send("RolloutPlan/eu/plan", REGIONS)
+    mismatch = client.wait_event(invocation_id, lambda e: MISMATCH in e.get("error_message", ""))
+    assert mismatch["error_code"] == 570 and mismatch["restate_doc_error_code"] == "RT0016"
+    assert mismatch["related_command_type"] == "SetState" and "value:" in mismatch["error_message"]  # the SDK compares the value
+
+
+def test_rst104_set_order_in_a_send_argument_differs_between_instances(deploy, client):
+    deploy("RST104/invalid_set_order_in_payloads.py", instances=2)
+    invocation_id = client.send("RolloutPlan/eu/announce", REGIONS)
+    mismatch = client.wait_event(invocation_id, lambda e: MISMATCH in e.get("error_message", ""))
+    assert mismatch["error_code"] == 570 and mismatch["restate_doc_error_code"] == "RT0016"
+    assert mismatch["related_command_type"] == "OneWayCall" and "parameter:" in mismatch["error_message"]
+
+
+def test_rst104_valid_sorted_payloads_agree_between_instances(deploy, client):
+    deploy("RST104/valid_set_order_not_journaled.py", instances=2)
+    assert client.call("Fleet/eu/plan", REGIONS) == (200, [min(REGIONS), *REGIONS])
