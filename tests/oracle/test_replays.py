@@ -90,6 +90,17 @@ def test_rst201_state_read_inside_a_run_mismatches_on_replay(deploy, client, key
     every_attempt_mismatches(client, client.send(f"Inventory/{key}/report"))
 
 
+def test_rst201_state_read_through_a_wrapper_inside_a_run_mismatches_on_replay(deploy, client, key):
+    deploy("RST201/invalid_context_held_by_object.py", replays=True)
+    every_attempt_mismatches(client, client.send(f"Carts/{key}/checkout"))
+
+
+def test_rst201_valid_wrapper_used_outside_the_runs_survives_the_replays(deploy, client, key):
+    deploy("RST201/valid_context_held_by_object.py", replays=True)
+    status, receipt = client.call(f"Carts/{key}/checkout")
+    assert status == 200 and receipt.startswith("charged 00 EURorder-charged 0order-"), receipt
+
+
 def test_rst201_nested_run_completes_when_quick_and_hangs_when_asked_to_suspend(deploy, client, key):
     deploy("RST201/invalid_nested_def.py")
     client.set_inactivity_timeout("Inventory", "1m")
