@@ -51,6 +51,14 @@ class Result:
     cache_stats: Counter = field(default_factory=Counter)  # (stage, "hit" | "miss") -> count
 
 
+@dataclass(frozen=True)
+class _Finished:
+    """A whole run's outcome, kept when nothing went wrong in it."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    loaded: frozenset[Path]
+
+
 @dataclass
 class Linked:
     """What the link stage hands the checks: each module's facts, and which modules failed to parse."""
@@ -114,7 +122,35 @@ class _Run:
         given = {resolved[t]: t for t in targets}  # the path as named: fixes write through it
         targets = list(dict.fromkeys(resolved[t] for t in targets))
         result.files = len(targets)
+        key = self._finished_key(files, targets, shown)
+        finished = self.cache.get("run", key) if key is not None else None
+        if not isinstance(finished, _Finished):
+            finished = self._lint(files, targets, shown)
+            if key is not None and not result.internal_errors:
+                self.cache.put("run", key, finished)
+                self.cache.flush()
+        result.diagnostics.extend(finished.diagnostics)
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        result.loaded = set(finished.loaded)
+        by_name = {shown[p]: (given[p], files[p].data) for p in targets if p in files}
+        result.sources = {d.filename: by_name[d.filename] for d in result.diagnostics if d.filename in by_name}
+        return result
+
+    def _finished_key(self, files: dict[Path, "ScannedFile"], targets: list[Path], shown: dict[Path, str]) -> Optional[str]:
+        """What a whole run's diagnostics depend on, when they may be kept whole: every project
+        file's place and text, the targets as shown, the settings. A run whose inputs are all the
+        same as a run before reads one entry instead of one per file and stage."""
+        if self.overrides or self.want_graph or self.cache.directory is None:
+            return None
+        from restate_lint.sdk_version import target_sdk_version  # noqa: PLC0415 - as in check_key
+
+        project = tuple((str(path), file.name, file.digest, file.is_package) for path, file in sorted(files.items()))
+        return digest("run", project, tuple((str(t), shown[t]) for t in targets), self.settings, target_sdk_version(self.settings))
+
+    def _lint(self, files: dict[Path, "ScannedFile"], targets: list[Path], shown: dict[Path, str]) -> "_Finished":
+        """The diagnostics of `targets` from their stages (the modelled files' and the others')."""
         modelled = self._modelled(files, [t for t in targets if t in files])
+        found: list[Diagnostic] = []
         stages = _Stages(self.settings, self.cache, self.jobs, self.names, self.isolate, self.workers)
         try:
             plain = [files[p] for p in targets if p in files and p not in modelled]
@@ -126,20 +162,15 @@ class _Run:
                 name = files[path].name
                 failure = linked.failures.get(name) if path in modelled else failures.get(path)
                 if failure is not None:
-                    result.diagnostics.extend(self._failure(shown[path], failure, path))
+                    found.extend(self._failure(shown[path], failure, path))
                 elif path in modelled:
                     checks.append((files[path], linked.facts[name], shown[path]))
             diagnostics, errors = stages.checks(checks)
         finally:
             stages.close()
             self.cache.flush()
-        result.diagnostics.extend(diagnostics)
-        result.internal_errors.extend(errors)
-        result.diagnostics.sort(key=Diagnostic.sort_key)
-        result.loaded = set(modelled)
-        by_name = {shown[p]: (given[p], files[p].data) for p in targets if p in files}
-        result.sources = {d.filename: by_name[d.filename] for d in result.diagnostics if d.filename in by_name}
-        return result
+        self.result.internal_errors.extend(errors)
+        return _Finished((*found, *diagnostics), frozenset(modelled))
 
     def _link(self, stages: "_Stages", modelled: list[ScannedFile], keep: set[Path], plain: list[ScannedFile]) -> tuple["Linked", dict[Path, Optional[ParseFailure]]]:
         """The facts of the modelled files in `keep` (the ones to check), and the plain files'

@@ -96,3 +96,27 @@ def test_entries_of_another_build_of_the_same_version_are_not_read(tmp_path: Pat
     rule.write_text(rule.read_text() + "\n# changed\n")
     assert build_of(copy) != build()
     assert build_of(copy).startswith(restate_lint.__version__ + "-")
+
+
+def test_a_run_is_kept_whole_and_a_helper_edit_reaches_it(tmp_path: Path) -> None:
+    """A run whose every input is unchanged reads one entry; an edit to a module that is not
+    named (a helper the handler calls) is an input too."""
+    root = tmp_path
+    (root / "pyproject.toml").write_text("[tool.restate-lint]\n")
+    (root / "handlers.py").write_text(
+        "import restate\n\nimport util\n\nsvc = restate.Service('S')\n\n\n"
+        "@svc.handler()\nasync def rate(ctx: restate.Context, currency: str) -> float:\n"
+        "    return util.fetch_rate(currency)\n"
+    )
+    io = "import urllib.request\n\n\ndef fetch_rate(currency: str) -> float:\n    return float(urllib.request.urlopen(currency).read())\n"
+    pure = "def fetch_rate(currency: str) -> float:\n    return 1.0\n"
+    lint = ("-m", "restate_lint", "-v", "--output-format", "concise", "handlers.py")
+    (root / "util.py").write_text(io)
+    first, second = run(root, *lint), run(root, *lint)
+    assert "handlers.py:10:12: RST107" in first.stdout and second.stdout == first.stdout
+    assert "cache run: 0 hits, 1 misses" in first.stderr and "cache run: 1 hits, 0 misses" in second.stderr
+    assert "cache check" not in second.stderr  # nothing else was asked for
+    (root / "util.py").write_text(pure)
+    assert run(root, *lint).stdout == ""
+    (root / "util.py").write_text(io)
+    assert run(root, *lint).stdout == first.stdout
