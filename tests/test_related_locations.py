@@ -155,6 +155,9 @@ def test_related_locations_round_trip_through_the_cache_under_the_shown_name(tmp
     cached = _only(_lint(root, Cache(tmp_path / "cache"), {root / "quota.py": "second.py"}), "RST105")
     assert cached.filename == "second.py" and {r.filename for r in cached.related} == {"second.py"}
     assert [(r.start, r.end, r.message) for r in cached.related] == [(r.start, r.end, r.message) for r in fresh.related]
+    store = Cache(tmp_path / "cache")
+    whole = _lint(root, store, {root / "quota.py": "second.py"})  # the same run again: one entry for all of it
+    assert store.stats["run", "hit"] == 1 and _only(whole, "RST105").related == cached.related
 
 
 def _with_related(text: str) -> tuple[Diagnostic, SourceFile]:
