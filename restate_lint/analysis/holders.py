@@ -86,32 +86,40 @@ class Holders:
         if init is None or not init.params:
             return {}
         names = [p.name.value for p in init.params]
+        body = init.node.body
+        smalls = body.body if isinstance(body, cst.SimpleStatementSuite) else [s for line in body.body if isinstance(line, cst.SimpleStatementLine) for s in line.body]
         found: dict[str, tuple[int, str]] = {}
-        for statement in init.node.body.body:
-            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
-                target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else small.target if isinstance(small, cst.AnnAssign) else None
-                value = small.value
-                if _is_self_attribute(target, names[0]) and isinstance(value, cst.Name) and value.value in names[1:]:
-                    found[target.attr.value] = (names.index(value.value) - 1, value.value)
+        for small in smalls:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target
+            elif isinstance(small, cst.AnnAssign):
+                target = small.target
+            else:
+                continue
+            value = small.value
+            if _is_self_attribute(target, names[0]) and isinstance(value, cst.Name) and value.value in names[1:]:
+                found[target.attr.value] = (names.index(value.value) - 1, value.value)
         return found
 
-    def _filled(self, cls: cst.ClassDef, call: cst.Call, function: Optional[Function]) -> frozenset[str]:
+    def _annotated(self, cls: cst.ClassDef) -> set[str]:
+        """Attributes stored from an `__init__` parameter annotated as a context."""
         init = self._method(cls, "__init__")
-        held = set()
+        return {attr for attr, (_, param) in self._stored(cls).items() if init is not None and param in init.context_params}
+
+    def _filled(self, cls: cst.ClassDef, call: cst.Call, function: Optional[Function]) -> frozenset[str]:
+        held = self._annotated(cls)
         for attr, (position, param) in self._stored(cls).items():
             arg = argument(call, position, param)
-            if (init is not None and param in init.context_params) or (arg is not None and not arg.star and self.model.is_context_value(arg.value, function)):
+            if arg is not None and not arg.star and self.model.is_context_value(arg.value, function):
                 held.add(attr)
         return frozenset(held)
 
     def _holding(self, cls: cst.ClassDef) -> frozenset[str]:
         if id(cls) not in self._held:
-            held: set[str] = set()
+            held = self._annotated(cls)
             for site in self.model.calls:
                 if self._class_of(site.node.func, site.function) is cls:
                     held |= self._filled(cls, site.node, site.function)
-            init = self._method(cls, "__init__")
-            held |= {attr for attr, (_, param) in self._stored(cls).items() if init is not None and param in init.context_params}
             self._held[id(cls)] = frozenset(held)
         return self._held[id(cls)]
 
@@ -138,4 +146,3 @@ class Holders:
 
 def _is_self_attribute(target: Optional[cst.BaseExpression], own: str) -> bool:
     return isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == own
-
