@@ -193,3 +193,15 @@ def test_rst201_through_a_wrapper_points_at_where_its_method_uses_the_context() 
     run = by_row[45]  # the method itself is the action; it reaches the context through `self.total()`
     assert run.message.startswith("The run action `state.checked_total` uses") and [r.start.row for r in run.related] == [15]
     assert by_row[44].related == ()  # `state.ctx` read in the action: nothing elsewhere to point at
+
+
+def test_rst107_function_handed_to_a_helper_relates_where_the_helper_calls_it() -> None:
+    fixture = Path(__file__).resolve().parent / "fixtures" / "RST107" / "invalid_callable_handed_to_helper.py"
+    result = lint_paths([fixture], Settings(root=fixture.parent))
+    [found] = [d for d in result.diagnostics if d.code == "RST107" and d.start.row == 30]
+    assert "(fetch -> with_retry -> action() -> head -> urllib.request.urlopen)" in found.message
+    assert [(r.start.row, r.message) for r in found.related] == [
+        (15, "`with_retry` calls what it was handed (as `action`) here"),
+        (18, "`with_retry` calls what it was handed (as `action`) here"),
+        (22, "`head` reaches `urllib.request.urlopen` here"),
+    ]

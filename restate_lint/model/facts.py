@@ -40,6 +40,9 @@ class ForeignFunction:
     module = None  # never this module's: rules that inspect a body skip it
 
 
+CALLS_PARAMETER = -2  # a chain step's site: where a helper calls the parameter next in the chain
+
+
 @dataclass(frozen=True)
 class Reached:
     """RST107: a call from durable code to a plain project function that reaches a catalogued API."""
@@ -49,7 +52,7 @@ class Reached:
     api: str
     kind: str  # catalogue kind of the API
     # where, per function from the callee on: (module, function index, site index of its call
-    # onward, or -1 where its own body reaches the API)
+    # onward, -1 where its own body reaches the API, or CALLS_PARAMETER)
     steps: tuple[tuple[str, int, int], ...] = ()
 
 

@@ -12,20 +12,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from restate_lint.catalogue import MAX_WEIGHT, weight
+from restate_lint.model.facts import CALLS_PARAMETER
 
 if TYPE_CHECKING:
     from restate_lint.project.link import FnId, Linker
     from restate_lint.project.summary import CallSummary
 
 
-_NOWHERE = ("", -1, -1)  # a step without a site in the summaries (a helper calling its parameter)
+_NOWHERE = ("", -1, -1)  # a step with no place of its own (a helper's parameter)
 
 
 @dataclass(frozen=True)
 class Chain:
     """How a function reaches an API: the project functions it calls on the way, then the API.
     `steps` says where, one per function from the one asked about: (module, function index, the
-    site index of its call onward, or -1 where its own body reaches the API)."""
+    site index of its call onward, -1 where its own body reaches the API, or CALLS_PARAMETER)."""
 
     calls: tuple[str, ...]
     api: str
@@ -107,8 +108,8 @@ class Reach:
 
     def handed_on(self, module: str, call: "CallSummary", helper: "FnId") -> Optional[Chain]:
         """A project function handed to a plain helper that calls it (`with_retry(fetch_rate,
-        url)`): what the handed function reaches, as a chain from the helper's parameter (its
-        first step has no site: the summary does not keep where the helper calls it)."""
+        url)`): what the handed function reaches, as a chain from the helper, through its
+        parameter."""
         linker = self.linker
         args = dict(call.function_args)
         for position, param in linker.function(helper).called_params:
@@ -117,7 +118,7 @@ class Reach:
                 continue
             found = self.chain(fn)
             if found is not None:
-                return found.via(linker.display_name(fn, module), _NOWHERE).via(f"{param}()", _NOWHERE)
+                return found.via(linker.display_name(fn, module), _NOWHERE).via(f"{param}()", (*helper, CALLS_PARAMETER))
         return None
 
 

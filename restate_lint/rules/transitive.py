@@ -10,7 +10,7 @@ from restate_lint.analysis.calls import called_params
 from restate_lint.analysis.effects import Effects, function_sites
 from restate_lint.catalogue import CONCURRENCY, IO, Api, catalogue_for
 from restate_lint.diagnostics import Finding
-from restate_lint.model.facts import ForeignFunction
+from restate_lint.model.facts import CALLS_PARAMETER, ForeignFunction
 from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.rules.base import check
 from restate_lint.registry import RULES
@@ -43,6 +43,10 @@ def _steps_here(model: ModuleModel, settings, reached) -> Iterator[tuple[cst.CST
             continue
         if call >= 0:
             yield model.calls[call].node, f"`{name}` calls `{onward}(..)` here"
+            continue
+        if call == CALLS_PARAMETER:
+            param = onward.removesuffix("()")
+            yield from ((s.node, f"`{name}` calls what it was handed (as `{param}`) here") for s in model.functions[index].calls if _calls_name(s.node, param))
             continue
         found = Effects.of(model, settings).heaviest(model, function_sites(model, model.functions[index]))
         if found is not None:
