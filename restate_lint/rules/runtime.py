@@ -86,9 +86,15 @@ RUNTIME: dict[str, Runtime] = {
         "round-robin balancer, the replays in the second one failed with a journal mismatch (RT0016, "
         "SDK error 570, both run names in the failure message). The sorted set journaled the same order "
         "in both instances, with no failure. Whether it fails depends on which process replays, so the "
-        "bug is intermittent and rarely shows up in tests.",
+        "bug is intermittent and rarely shows up in tests. The same holds for a list made from a set and "
+        "journaled as a state value or a send's argument: the SDK compares them on replay and reported the "
+        "mismatch with the two orders (\"Difference: value\" for `ctx.set`, \"parameter\" for a send); "
+        "sorted, they agreed.",
         ("test_replays.py::test_rst104_set_order_differs_between_instances",
-         "test_replays.py::test_rst104_valid_sorted_set_agrees_between_instances"),
+         "test_replays.py::test_rst104_valid_sorted_set_agrees_between_instances",
+         "test_replays.py::test_rst104_set_order_in_a_state_value_differs_between_instances",
+         "test_replays.py::test_rst104_set_order_in_a_send_argument_differs_between_instances",
+         "test_replays.py::test_rst104_valid_sorted_payloads_agree_between_instances"),
     ),
     "RST105": Runtime(
         "Nothing fails by itself, but the state lives in one process: after `maintenance_on` set the "
@@ -143,9 +149,12 @@ RUNTIME: dict[str, Runtime] = {
         "replay after the run failed with a journal mismatch (RT0016, SDK error 570). A `ctx.run` nested "
         "in an action completed when the invocation went straight through, and hung when the server "
         "asked the invocation to suspend during the inner run: the inner run completed, the outer one "
-        "never did, and the invocation stayed running with no failure recorded.\n\n" + _PAUSED,
+        "never did, and the invocation stayed running with no failure recorded. A state read through an "
+        "object holding the context (`state.total()` reading `self.ctx`) failed the same way.\n\n" + _PAUSED,
         ("test_replays.py::test_rst201_state_read_inside_a_run_mismatches_on_replay",
-         "test_replays.py::test_rst201_nested_run_completes_when_quick_and_hangs_when_asked_to_suspend"),
+         "test_replays.py::test_rst201_nested_run_completes_when_quick_and_hangs_when_asked_to_suspend",
+         "test_replays.py::test_rst201_state_read_through_a_wrapper_inside_a_run_mismatches_on_replay",
+         "test_replays.py::test_rst201_valid_wrapper_used_outside_the_runs_survives_the_replays"),
     ),
     "RST202": Runtime(
         "An unawaited `ctx.run` / `ctx.run_typed` is journaled, but its action never runs: the journal "
