@@ -4,7 +4,7 @@ Every stage's result is cached by what it depends on (cache.py), so a run over u
 reads entries and links summaries without parsing anything (libcst is not even imported), and a
 run after an edit rebuilds the edited file's summary and re-checks only the files whose facts
 changed. Summarising and checking are spread over worker processes when there is enough work
-(pool.py).
+(pool.py, worker.py).
 
 Which files get the Restate model is decided from the import graph: files that import restate,
 files that import those (a handler module may import its service object and nothing else of
@@ -320,7 +320,7 @@ class Workers:
 
     def start(self) -> None:
         if self.pool is None:
-            from restate_lint import pool  # noqa: PLC0415 - libcst is imported only when something must be parsed
+            from restate_lint import pool  # noqa: PLC0415 - only when something must be parsed
 
             self.pool = pool.Processes(1, Settings(), ModuleNames(Path.cwd()), start_method="spawn")
 
@@ -337,25 +337,36 @@ class Workers:
 
 class _Stages:
     """The per-file stages, answered from the cache where possible; what is missing is computed
-    by pool.py (in this process, or in worker processes when there is enough of it)."""
+    by worker.py (in this process, or in worker processes, pool.py, when there is enough of it)."""
 
     def __init__(self, settings: Settings, cache: Cache, jobs: int, names: ModuleNames, isolate: bool, workers: Optional[Workers] = None):
         self.settings, self.cache, self.jobs, self.names, self.isolate, self.workers = settings, cache, jobs, names, isolate, workers
         self._executor = None
 
+    def _start(self, files: list[ScannedFile]) -> None:
+        """Start what parses `files`, before the cache is read for the rest: worker processes
+        import libcst meanwhile."""
+        if self._executor is not None or not files:
+            return
+        if self.workers is not None:
+            self._executor = self.workers.bound(self.settings, self.names)
+            return
+        size = sum(len(file.data) for file in files)
+        count = min(self.jobs, len(files)) if size >= PARALLEL_BYTES else 1
+        if count > 1 or self.isolate:
+            from restate_lint import pool  # noqa: PLC0415 - only when something must be parsed
+
+            self.cache.flush()  # no thread of ours is writing while the workers fork
+            self._executor = pool.Processes(count, self.settings, self.names)
+        else:
+            from restate_lint.worker import InProcess  # noqa: PLC0415 - imports libcst
+
+            self._executor = InProcess(self.settings, self.names)
+
     def _run(self, tasks: list[tuple]) -> list[tuple]:
         if not tasks:
             return []
-        if self._executor is None and self.workers is not None:
-            self._executor = self.workers.bound(self.settings, self.names)
-        if self._executor is None:
-            from restate_lint import pool  # noqa: PLC0415 - libcst is imported only when something must be parsed
-
-            size = sum(len(task[1].data) for task in tasks)
-            count = min(self.jobs, len(tasks))
-            count = count if size >= PARALLEL_BYTES else 1
-            self.cache.flush()  # no thread of ours is writing while the workers fork
-            self._executor = pool.Processes(count, self.settings, self.names) if count > 1 or self.isolate else pool.InProcess(self.settings, self.names)
+        self._start([task[1] for task in tasks])
         return self._executor.run(tasks)
 
     def close(self) -> None:
@@ -368,6 +379,7 @@ class _Stages:
         summaries: dict[Path, Summary] = {}
         failures: dict[Path, Optional[ParseFailure]] = {}
         tasks = []
+        self._start([f for f in files if not self.cache.has("summary", keys[f.path])] + [f for f in plain if not self.cache.has("syntax", digest("syntax", f.digest))])
         for file in files:
             found = self.cache.get("summary", keys[file.path])
             if isinstance(found, (ModuleSummary, ParseFailure)):
