@@ -15,28 +15,32 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Optional
 
+from restate_lint.cache import Cache
 from restate_lint.config import Settings
 from restate_lint.project.files import ModuleNames
 from restate_lint.source import ParseFailure
 
 
-def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: int) -> None:
+def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: int, store: Optional[Path]) -> None:
     try:  # a file that would take all the machine's memory fails this worker alone
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (ValueError, OSError):
         pass  # a lower hard limit than ours is already a bound
     from restate_lint.worker import Worker  # noqa: PLC0415 - here, in the worker (see the module's docstring)
 
-    worker = Worker(settings, names)
+    worker = Worker(settings, names, Cache(store) if store is not None else None)
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        if task[0] == "bind":  # a long-lived pool's next run: its settings, names, no models yet
-            worker = Worker(task[1], task[2])
+            task = None
+        if task is None or task[0] == "bind":
+            if worker.store is not None:
+                worker.store.flush()
+            if task is None:
+                return
+            # a long-lived pool's next run: its settings, names and cache, no models yet
+            worker = Worker(task[1], task[2], Cache(task[3]) if task[3] is not None else None)
             continue
         try:
             answer = worker.handle(task)
@@ -63,9 +67,10 @@ class Processes:
     MEMORY_ENV = "RESTATE_LINT_WORKER_MEMORY_MB"
     MEMORY_MB = 4096  # address space a worker may use
 
-    def __init__(self, count: int, settings: Settings, names: ModuleNames, start_method: Optional[str] = None):
+    def __init__(self, count: int, settings: Settings, names: ModuleNames, store: Optional[Path] = None, start_method: Optional[str] = None):
+        """`store`: the cache folder the workers write results to (None: none)."""
         self.context = multiprocessing.get_context(start_method or ("fork" if sys.platform.startswith("linux") else "spawn"))
-        self.settings, self.names = settings, names
+        self.settings, self.names, self.store = settings, names, store
         self.memory = int(os.environ.get(self.MEMORY_ENV) or self.MEMORY_MB)
         self.conns: list[Connection] = []
         self.procs: list = []
@@ -77,17 +82,17 @@ class Processes:
 
     def _start(self, i: int) -> None:
         parent, child = self.context.Pipe()
-        proc = self.context.Process(target=_serve, args=(child, self.settings, self.names, self.memory), daemon=True)
+        proc = self.context.Process(target=_serve, args=(child, self.settings, self.names, self.memory, self.store), daemon=True)
         proc.start()
         child.close()
         self.conns[i], self.procs[i] = parent, proc
 
-    def bind(self, settings: Settings, names: ModuleNames) -> None:
-        """The next run's settings and module names; what the workers kept is forgotten."""
-        self.settings, self.names, self.owner = settings, names, {}
+    def bind(self, settings: Settings, names: ModuleNames, store: Optional[Path]) -> None:
+        """The next run's settings, module names and cache folder; what the workers kept is forgotten."""
+        self.settings, self.names, self.store, self.owner = settings, names, store, {}
         for i, conn in enumerate(self.conns):
             try:
-                conn.send(("bind", settings, names))
+                conn.send(("bind", settings, names, store))
             except OSError:  # it died between runs
                 self.procs[i].kill()
                 self.procs[i].join()

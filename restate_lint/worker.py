@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from restate_lint.analysis.summarise import summarise
+from restate_lint.cache import Cache, kept
 from restate_lint.check import lint_model
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic
@@ -43,18 +44,26 @@ class Worker:
     """The per-file stages with the models built so far: the model built to summarise a file is
     kept for its check (the same process is asked to check it)."""
 
-    def __init__(self, settings: Settings, names: ModuleNames):
+    def __init__(self, settings: Settings, names: ModuleNames, store: Optional[Cache] = None):
         self.settings = settings
         self.names = names
+        self.store = store  # where results go on disk: written here, off the process that hands out files
         self.models: dict[Path, ModuleModel] = {}
 
     def handle(self, task: tuple) -> tuple:
-        kind, file = task[0], task[1]
+        """A task is (kind, file, its arguments..., its cache key); the answer (kind, path, result)."""
+        kind, file, key = task[0], task[1], task[-1]
         if kind == "summary":
-            return kind, file.path, self.summarise(file, keep=task[2])
-        if kind == "check":
-            return kind, file.path, self.check(file, task[2], task[3])
-        return kind, file.path, syntax_failure(file)
+            result = self.summarise(file, keep=task[2])
+        elif kind == "check":
+            result = self.check(file, task[2], task[3])
+        else:
+            result = syntax_failure(file)
+        if self.store is not None and file.on_disk:
+            stored = kept(kind, result)
+            if stored is not None:
+                self.store.put(kind, key, stored)
+        return kind, file.path, result
 
     def summarise(self, file: ScannedFile, keep: bool) -> Union[ModuleSummary, ParseFailure]:
         model = build_model(file, self.names)
@@ -83,8 +92,8 @@ class Worker:
 
 
 class InProcess:
-    def __init__(self, settings: Settings, names: ModuleNames):
-        self.worker = Worker(settings, names)
+    def __init__(self, settings: Settings, names: ModuleNames, store: Optional[Cache] = None):
+        self.worker = Worker(settings, names, store)
 
     def run(self, tasks: list[tuple]) -> list[tuple]:
         return [self.worker.handle(task) for task in tasks]
