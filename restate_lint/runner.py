@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from restate_lint.cache import Cache, digest, kept
 from restate_lint.catalogue import catalogue_settings, prefixes
@@ -29,13 +29,15 @@ from restate_lint.config import Settings
 from restate_lint.paths import RealPaths
 from restate_lint.diagnostics import Diagnostic, Position, with_filename
 from restate_lint.discovery import discover, project_files
-from restate_lint.model.facts import ModuleFacts
 from restate_lint.project.files import ModuleNames
-from restate_lint.project.link import Linker
-from restate_lint.project.summary import ModuleSummary
 from restate_lint.registry import RULES
 from restate_lint.scan import ScannedFile, candidates, scan
 from restate_lint.source import ParseFailure
+
+if TYPE_CHECKING:  # a run answered from the cache needs neither the linker nor summaries' classes
+    from restate_lint.model.facts import ModuleFacts
+    from restate_lint.project.link import Linker
+    from restate_lint.project.summary import ModuleSummary
 
 
 @dataclass
@@ -183,6 +185,9 @@ class _Run:
         linked = None if self.want_graph else self.cache.get("link", key)
         if isinstance(linked, Linked) and wanted <= linked.facts.keys() | linked.failures.keys():
             return linked, stages.summaries([], set(), {}, plain)[1]
+        from restate_lint.project.link import Linker  # noqa: PLC0415 - see the imports
+        from restate_lint.project.summary import ModuleSummary  # noqa: PLC0415
+
         summaries, failures = stages.summaries(modelled, keep, keys, plain)
         linker = Linker({file.name: summaries[file.path] for file in modelled if isinstance(summaries[file.path], ModuleSummary)})
         self.result.linker = linker
@@ -384,6 +389,8 @@ class _Stages:
     def summaries(self, files: list[ScannedFile], keep: set[Path], keys: dict[Path, str], plain: list[ScannedFile]) -> tuple[dict[Path, Summary], dict[Path, Optional[ParseFailure]]]:
         """Summaries of the modelled files (models of those in `keep` are kept for their check),
         and the syntax check of the plain files: one batch, so that both share the workers."""
+        from restate_lint.project.summary import ModuleSummary  # noqa: PLC0415 - see the imports
+
         summaries: dict[Path, Summary] = {}
         failures: dict[Path, Optional[ParseFailure]] = {}
         tasks = []
@@ -449,4 +456,4 @@ def print_internal_errors(errors: list[str]) -> None:
         print(f"restate-lint: {error}", file=sys.stderr)
 
 
-Summary = Union[ModuleSummary, ParseFailure]
+Summary = Union["ModuleSummary", ParseFailure]  # a string: ModuleSummary is imported when needed
