@@ -71,6 +71,14 @@ class CallSummary:
 
 
 @dataclass(frozen=True)
+class AgentsSummary:
+    """What the module does with the agent frameworks that other modules need (model/agents.py)."""
+
+    tools: tuple[tuple[Ref, str, bool], ...] = ()  # functions it gives an agent as tools: (function, framework, journaled by the wrapper)
+    agents: tuple[tuple[str, str, str], ...] = ()  # module-level names bound to an agent whose runs are not durable: (name, framework, problem)
+
+
+@dataclass(frozen=True)
 class ModuleSummary:
     name: str
     path: str
@@ -83,3 +91,4 @@ class ModuleSummary:
     services: tuple[ServiceSummary, ...]
     handlers: tuple[HandlerSummary, ...]
     calls: tuple[CallSummary, ...]
+    agents: AgentsSummary = AgentsSummary()

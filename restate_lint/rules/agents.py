@@ -8,11 +8,12 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from restate_lint.analysis.effects import Effects, function_sites
+from restate_lint.analysis.summarise import site_index
 from restate_lint.catalogue import IO
 from restate_lint.diagnostics import Finding
 from restate_lint.model import sdk
 from restate_lint.model.agents import ADK, LANGCHAIN, OPENAI, OPENAI_TOOLS, PYDANTIC, AgentRun, integrations
-from restate_lint.model.module import ModuleModel
+from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
 from restate_lint.registry import RULES
@@ -60,6 +61,7 @@ def tool_side_effect_outside_run(model: ModuleModel, settings) -> Iterator[Findi
     are replayed, and they ask for the same tools). A tool holding a context is durable code,
     where RST102 reports the same I/O."""
     effects = Effects.of(model, settings)
+    reached_in_tools = dict(model.facts.agents.tool_reached) if model.facts is not None else {}  # through helpers of any module
     for tool in integrations(model).tools:
         function = tool.function
         if tool.journaled or function.is_durable or function.in_action:
@@ -77,30 +79,10 @@ def tool_side_effect_outside_run(model: ModuleModel, settings) -> Iterator[Findi
                 if api.kind == IO:
                     yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` does I/O outside a run action: {why}")
                 continue
-            chain = _local_io(model, effects, model.function_ref(site.node.func, site.function), set())
-            if chain:
-                path = " -> ".join((function.name, *chain))
-                yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` reaches `{chain[-1]}`, which does I/O outside a run action ({path}): {why}")
-
-
-def _local_io(model: ModuleModel, effects: Effects, target, seen: set, depth: int = 0) -> Optional[tuple[str, ...]]:
-    """The call chain from a plain function of this module to the I/O it does, if any (helpers in
-    other modules are not followed: the project's reach is computed for durable callers only)."""
-    if not isinstance(target, Function) or target.module is not model or target.is_durable or target.in_action or depth > 4 or target.index in seen:
-        return None
-    seen.add(target.index)
-    for site in function_sites(model, target):
-        if not isinstance(site.node, cst.Call):
-            continue
-        api = effects.call(model, site.node, site.function)
-        if api is not None:
-            if api.kind == IO:
-                return (target.name, api.display)
-            continue
-        rest = _local_io(model, effects, model.function_ref(site.node.func, site.function), seen, depth + 1)
-        if rest:
-            return (target.name, *rest)
-    return None
+            reached = reached_in_tools.get(site_index(model, site)) if isinstance(site, CallSite) else None
+            if reached is not None:
+                path = " -> ".join((function.name, reached.callee, *reached.chain))
+                yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` reaches `{reached.api}`, which does I/O outside a run action ({path}): {why}")
 
 
 # -- RST215 ---------------------------------------------------------------------------------------
