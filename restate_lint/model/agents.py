@@ -58,6 +58,10 @@ ADK_RUNS = frozenset({"run_async", "run", "run_live"})
 ADK_AGENTS = frozenset({"google.adk.Agent", "google.adk.agents.Agent", "google.adk.agents.LlmAgent",
                         "google.adk.agents.llm_agent.Agent", "google.adk.agents.llm_agent.LlmAgent"})
 ADK_FUNCTION_TOOLS = frozenset({"google.adk.tools.FunctionTool", "google.adk.tools.function_tool.FunctionTool"})
+TOOL_NODES = frozenset({"langgraph.prebuilt.ToolNode", "langgraph.prebuilt.tool_node.ToolNode"})
+# an ADK plugin's hook and an agent's argument: a callback that returns a dict replaces the tool's
+# error (an `Exception`, TerminalError included) by that response; None lets the error through
+ADK_TOOL_ERROR_CALLBACK = "on_tool_error_callback"
 
 _MAX_DEPTH = 6
 _RUNS = {PYDANTIC: PYDANTIC_RUNS, LANGCHAIN: LANGCHAIN_RUNS, ADK: ADK_RUNS}
@@ -93,12 +97,21 @@ class Integrations:
     error_functions: list[tuple[cst.Arg, bool, Optional[Function]]] = field(default_factory=list)
     stream_handlers: list[Function] = field(default_factory=list)  # run inside `ctx.run_typed` (auto_wrap_tools)
     foreign_tools: list[tuple[str, str, bool]] = field(default_factory=list)  # tools of other modules: (qualname, framework, journaled)
+    # error handlers of ADK and LangChain tools that may use the context: (handler, framework, scope,
+    # where it is given: `on_tool_error_callback` / `handle_tool_errors` / a plugin's method)
+    tool_error_handlers: list[tuple[cst.BaseExpression, str, Optional[Function], str]] = field(default_factory=list)
+    plugin_error_hooks: list[tuple[cst.BaseExpression, Function]] = field(default_factory=list)  # (plugin in a Restate runner's list, its hook)
 
 
 def journaled_by_wrapper(model) -> list[Function]:
     """Functions an integration runs inside `ctx.run_typed` itself: side-effect zones."""
     found = integrations(model)
     return [tool.function for tool in found.tools if tool.journaled] + found.stream_handlers
+
+
+def awaits_durable(model, function: Function) -> bool:
+    """The function awaits a durable operation: where a cancellation or a terminal failure arrives."""
+    return function.is_durable and any(model.awaited_ops(site.node.expression, function) for site in function.awaits)
 
 
 def exported_agents(model) -> list[tuple[str, str, str]]:
@@ -201,6 +214,11 @@ class _Finder:
             self._restate_agent(call, function)
         elif qualname in ADK_AGENTS:
             self._listed_tools(call, function, "tools", ADK)
+            self._error_handler(call, function, ADK, ADK_TOOL_ERROR_CALLBACK, "tools")
+        elif qualname in TOOL_NODES:
+            self._error_handler(call, function, LANGCHAIN, "handle_tool_errors", "tools", 0)
+        elif qualname in ADK_RUNNERS or qualname in ADK_APPS:
+            self._plugin_hooks(call, function)
         elif qualname in ADK_FUNCTION_TOOLS:
             self._listed_tools(call, function, "func", ADK, 0)
         elif qualname in PYDANTIC_AGENTS:
@@ -323,6 +341,29 @@ class _Finder:
             tool = self._tool_function(element, function)
             if tool is not None:
                 self._add_listed(tool, framework, False)
+
+    def _error_handler(self, call: cst.Call, function: Optional[Function], framework: str, keyword: str, tools: str, position: Optional[int] = None) -> None:
+        """The error handlers given to an agent or a tool node one of whose listed tools awaits a
+        durable operation (only there can Restate's errors arrive)."""
+        arg = argument(call, None, keyword)
+        if arg is None or not any(isinstance(t := self._tool_function(e, function), Function) and awaits_durable(self.model, t) for e in self._lists(call, tools, position) or ()):
+            return
+        elements = self._lists(call, keyword) if framework == ADK else [arg.value]  # ADK takes a list of callbacks too
+        for element in elements or ():
+            self.found.tool_error_handlers.append((element, framework, function, keyword))
+
+    def _plugin_hooks(self, call: cst.Call, function: Optional[Function]) -> None:
+        """Plugins of this module's classes listed next to `RestatePlugin()` that define the error hook."""
+        elements = self._lists(call, "plugins") or ()
+        if not any(self.model.resolve(c.func, s) in RESTATE_PLUGIN for c, s in (self.built_by(e, function) for e in elements) if c is not None):
+            return
+        for element in elements:
+            built, scope = self.built_by(element, function)
+            name = self.model.resolve(built.func, scope) if built is not None else None
+            if name and name.startswith(f"{self.model.name}."):
+                hook = self.model.function_named(f"{name[len(self.model.name) + 1:]}.{ADK_TOOL_ERROR_CALLBACK}")
+                if hook is not None:
+                    self.found.plugin_error_hooks.append((element, hook))
 
     def _add_listed(self, tool: Union[Function, str], framework: str, journaled: bool) -> None:
         if isinstance(tool, Function):
