@@ -17,7 +17,7 @@ from restate_lint.analysis.effects import Effects, function_sites
 from restate_lint.catalogue import weight
 from restate_lint.analysis.sources import sources_of
 from restate_lint.model import sdk
-from restate_lint.model.agents import exported_agents, integrations
+from restate_lint.model.agents import exported_agents, exported_pydantic_tools, integrations
 from restate_lint.model.module import CallSite, ModuleModel, handler_decorators, run_action
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument, declared_kind, declared_name, literal_string
@@ -57,7 +57,12 @@ def summarise(model: ModuleModel, settings) -> ModuleSummary:
 def _agents(model: ModuleModel) -> AgentsSummary:
     found = integrations(model)
     local = tuple((tool.function.index, tool.framework, tool.journaled) for tool in found.tools)
-    return AgentsSummary(tools=local + tuple(found.foreign_tools), agents=tuple(exported_agents(model)))
+    return AgentsSummary(
+        tools=local + tuple(found.foreign_tools),
+        agents=tuple(exported_agents(model)),
+        pydantic_tools=tuple(exported_pydantic_tools(model)),
+        wrapped=tuple(found.foreign_wrapped),
+    )
 
 
 def _mark_local_actions(model: ModuleModel) -> None:

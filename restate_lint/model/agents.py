@@ -97,6 +97,7 @@ class Integrations:
     error_functions: list[tuple[cst.Arg, bool, Optional[Function]]] = field(default_factory=list)
     stream_handlers: list[Function] = field(default_factory=list)  # run inside `ctx.run_typed` (auto_wrap_tools)
     foreign_tools: list[tuple[str, str, bool]] = field(default_factory=list)  # tools of other modules: (qualname, framework, journaled)
+    foreign_wrapped: list[tuple[str, str, bool]] = field(default_factory=list)  # `RestateAgent(agent of another module)`: (qualname, framework, journaled)
     # error handlers of ADK and LangChain tools that may use the context: (handler, framework, scope,
     # where it is given: `on_tool_error_callback` / `handle_tool_errors` / a plugin's method)
     tool_error_handlers: list[tuple[cst.BaseExpression, str, Optional[Function], str]] = field(default_factory=list)
@@ -126,6 +127,18 @@ def exported_agents(model) -> list[tuple[str, str, str]]:
                 found.append((name, framework, UNWRAPPED))
             elif (model_class := finder.model_object(call, None)) is not None:
                 found.append((name, OPENAI, model_class))
+    return found
+
+
+def exported_pydantic_tools(model) -> list[tuple[str, Union[int, str]]]:
+    """The tools of module-level pydantic-ai agents, for a `RestateAgent` of another module that
+    wraps one: (agent name, function index or qualified name)."""
+    finder, found = _Finder(model), []
+    for name, bindings in model.bindings.items():
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None and isinstance(bindings[0].node, cst.Call):
+            if model.resolve(bindings[0].node.func, None) in PYDANTIC_AGENTS:
+                tools = finder._pydantic_tools(cst.Name(name), bindings[0].node, None)
+                found += [(name, tool.index if isinstance(tool, Function) else tool) for tool in tools]
     return found
 
 
@@ -307,6 +320,10 @@ class _Finder:
             stream = self.function_of(handler.value, function) if handler is not None else None
             if stream is not None:
                 self.found.stream_handlers.append(stream)
+        if wrapped_arg is not None and wrapped is None and self.built_by(wrapped_arg.value, function)[0] is None:
+            qualname = self.model.resolve(wrapped_arg.value, function)  # an agent of another module: the link stage finds its tools
+            if qualname is not None:
+                self.found.foreign_wrapped.append((qualname, PYDANTIC, journaled))
         if wrapped is None or wrapped_arg is None:
             return
         for tool in self._pydantic_tools(wrapped_arg.value, wrapped, function):

@@ -20,12 +20,22 @@ def project_tools(linker: "Linker") -> Tools:
     """Every project function some module gives an agent as a tool. One that a wrapper journals
     anywhere counts as journaled (it runs inside `ctx.run_typed` there)."""
     found: Tools = {}
+
+    def add(module: str, ref, framework: str, journaled: bool) -> None:
+        fn = linker.resolve(module, ref)
+        if fn is not None:
+            known = found.get(fn)
+            found[fn] = (framework, journaled or (known is not None and known[1]))
+
     for name, module in linker.modules.items():
         for ref, framework, journaled in module.agents.tools:
-            fn = linker.resolve(name, ref)
-            if fn is not None:
-                known = found.get(fn)
-                found[fn] = (framework, journaled or (known is not None and known[1]))
+            add(name, ref, framework, journaled)
+        for qualname, framework, journaled in module.agents.wrapped:  # `RestateAgent(agents.concierge)`: the tools of that agent
+            symbol = linker.symbol(qualname)
+            if symbol is not None and len(symbol[1]) == 1:
+                for agent, ref in linker.modules[symbol[0]].agents.pydantic_tools:
+                    if agent == symbol[1][0]:
+                        add(symbol[0], ref, framework, journaled)
     return found
 
 
