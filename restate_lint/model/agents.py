@@ -23,7 +23,7 @@ plugins that is not a literal is taken to be set up right (precision first).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 import libcst as cst
 
@@ -65,6 +65,7 @@ ADK_TOOL_ERROR_CALLBACK = "on_tool_error_callback"
 
 _MAX_DEPTH = 6
 _RUNS = {PYDANTIC: PYDANTIC_RUNS, LANGCHAIN: LANGCHAIN_RUNS, ADK: ADK_RUNS}
+_ALL_RUNS = PYDANTIC_RUNS | LANGCHAIN_RUNS | ADK_RUNS
 UNWRAPPED = "unwrapped"
 
 
@@ -119,14 +120,12 @@ def exported_agents(model) -> list[tuple[str, str, str]]:
     """Module-level names bound once to an agent or runner whose runs are not durable, for other
     modules that run it: (name, framework, problem: UNWRAPPED or the class of an openai agent's model)."""
     finder, found = _Finder(model), []
-    for name, bindings in model.bindings.items():
-        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None and isinstance(bindings[0].node, cst.Call):
-            call = bindings[0].node
-            framework = finder.unwrapped_agent(call, None)
-            if framework is not None:
-                found.append((name, framework, UNWRAPPED))
-            elif (model_class := finder.model_object(call, None)) is not None:
-                found.append((name, OPENAI, model_class))
+    for name, call in _module_level_calls(model):
+        framework = finder.unwrapped_agent(call, None)
+        if framework is not None:
+            found.append((name, framework, UNWRAPPED))
+        elif (model_class := finder.model_object(call, None)) is not None:
+            found.append((name, OPENAI, model_class))
     return found
 
 
@@ -134,12 +133,17 @@ def exported_pydantic_tools(model) -> list[tuple[str, Union[int, str]]]:
     """The tools of module-level pydantic-ai agents, for a `RestateAgent` of another module that
     wraps one: (agent name, function index or qualified name)."""
     finder, found = _Finder(model), []
+    for name, call in _module_level_calls(model):
+        if model.resolve(call.func, None) in PYDANTIC_AGENTS:
+            found += [(name, tool.index if isinstance(tool, Function) else tool) for tool in finder.pydantic_tools(cst.Name(name), call, None)]
+    return found
+
+
+def _module_level_calls(model) -> Iterator[tuple[str, cst.Call]]:
+    """Module-level names bound once, by assigning a call's value: what another module can import."""
     for name, bindings in model.bindings.items():
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None and isinstance(bindings[0].node, cst.Call):
-            if model.resolve(bindings[0].node.func, None) in PYDANTIC_AGENTS:
-                tools = finder._pydantic_tools(cst.Name(name), bindings[0].node, None)
-                found += [(name, tool.index if isinstance(tool, Function) else tool) for tool in tools]
-    return found
+            yield name, bindings[0].node
 
 
 def integrations(model) -> Integrations:
@@ -242,6 +246,8 @@ class _Finder:
 
     def _method_run(self, call: cst.Call, function: Optional[Function]) -> None:
         method, receiver = call.func.attr.value, call.func.value
+        if method not in _ALL_RUNS:
+            return
         built, scope = self.built_by(receiver, function)
         if built is not None:
             framework = self.unwrapped_agent(built, scope)
@@ -326,10 +332,10 @@ class _Finder:
                 self.found.foreign_wrapped.append((qualname, PYDANTIC, journaled))
         if wrapped is None or wrapped_arg is None:
             return
-        for tool in self._pydantic_tools(wrapped_arg.value, wrapped, function):
+        for tool in self.pydantic_tools(wrapped_arg.value, wrapped, function):
             self._add_listed(tool, PYDANTIC, journaled)
 
-    def _pydantic_tools(self, agent_expr: cst.BaseExpression, agent: cst.Call, function: Optional[Function]) -> list[Union[Function, str]]:
+    def pydantic_tools(self, agent_expr: cst.BaseExpression, agent: cst.Call, function: Optional[Function]) -> list[Union[Function, str]]:
         """`@agent.tool` / `@agent.tool_plain` functions, and the functions of `Agent(tools=[..])`."""
         found: list[Union[Function, str]] = []
         for candidate in self.model.functions:
