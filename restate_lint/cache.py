@@ -129,6 +129,12 @@ class Cache:
         self.stats[kind, "miss" if found is None else "hit"] += 1
         return found
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether there is an entry (which may still turn out unreadable), without reading it."""
+        if self.memory is not None and (kind, key) in self.memory:
+            return True
+        return self.directory is not None and os.path.isfile(self._path(kind, key))
+
     def _get(self, kind: str, key: str) -> Any:
         if self.memory is not None:
             found = self.memory.get((kind, key), _MISS)
