@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, Optional, Union
@@ -163,3 +163,9 @@ def compatible_fixes(diagnostics: list[Diagnostic], applicable: frozenset = froz
 
 def _touch(a: Edit, b: Edit) -> bool:
     return a.start <= b.end and b.start <= a.end
+
+
+def with_filename(diagnostics: list[Diagnostic], name: str) -> list[Diagnostic]:
+    """The diagnostics as reported for the file shown as `name` (kept in the cache with none), their
+    related locations in the same file too."""
+    return [replace(d, filename=name, related=tuple(replace(r, filename=name) if r.filename == d.filename else r for r in d.related)) for d in diagnostics]

@@ -9,12 +9,13 @@ global excludes file and whether a file is tracked are not read.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING, Optional
 
 from restate_lint.paths import RealPaths
 from restate_lint.project.files import is_regular_file
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 
 def git_toplevel(folder: Path) -> Optional[Path]:
@@ -55,7 +56,12 @@ class IgnoreRules:
             lines = _read_lines(folder / ".gitignore")
             if folder == self.top:
                 lines = _read_lines(folder / ".git" / "info" / "exclude") + lines
-            self._specs[folder] = GitIgnoreSpec.from_lines(lines) if any(line.strip() for line in lines) else None
+            spec = None
+            if any(line.strip() for line in lines):
+                from pathspec import GitIgnoreSpec  # noqa: PLC0415 - a tree without .gitignore files never needs it
+
+                spec = GitIgnoreSpec.from_lines(lines)
+            self._specs[folder] = spec
         return self._specs[folder]
 
     def ignored(self, path: Path, is_dir: bool) -> bool:

@@ -144,3 +144,25 @@ def test_wheel_methods_the_rules_use_exist(wheels, classes, methods) -> None:
               for module, cls in classes]
     missing = [m for m in sorted(methods) if not any(re.search(rf"^\s+(async )?def {m}\b", b, re.M) for b in bodies)]
     assert not missing
+
+
+def _class_body(wheels: dict[str, str], module: str, cls: str) -> str:
+    return re.split(r"^class ", re.split(rf"^class {cls}\b", wheels[module], maxsplit=1, flags=re.M)[1], flags=re.M)[0]
+
+
+@pytest.mark.network
+def test_wheel_tool_error_handlers_the_rules_judge(wheels) -> None:
+    """RST504's ADK and LangChain handlers, as the frameworks define them: the ADK hook (an agent's
+    field, a plugin's method) whose dict replaces any `Exception` of a tool; `ToolNode`'s
+    `handle_tool_errors`, which catches `Exception`; and a tool's own `handle_tool_error`, which
+    only `ToolException` reaches (so it is not judged)."""
+    hook = agents.ADK_TOOL_ERROR_CALLBACK
+    assert re.search(rf"^\s+{hook}: Optional\[OnToolErrorCallback\]", _class_body(wheels, "google/adk/agents/llm_agent.py", "LlmAgent"), re.M)
+    assert re.search(rf"^\s+async def {hook}\(", _class_body(wheels, "google/adk/plugins/base_plugin.py", "BasePlugin"), re.M)
+    caller = wheels["google/adk/flows/llm_flows/tools/_caller.py"]
+    assert re.search(r"except Exception as tool_error:\n\s+error_response = await _tool_error_handler\.run_on_tool_error_callbacks\(", caller)
+    node = _class_body(wheels, "langgraph/prebuilt/tool_node.py", "ToolNode")
+    assert re.search(r"^\s+handle_tool_errors: bool$", node, re.M)
+    assert "except Exception as e:" in node and "content = _handle_tool_error(e, flag=self._handle_tool_errors)" in node
+    tool = wheels["langchain_core/tools/base.py"]
+    assert re.search(r"except ToolException as e:\n\s+if not self\.handle_tool_error:", tool)

@@ -17,10 +17,11 @@ from restate_lint.analysis.effects import Effects, function_sites
 from restate_lint.analysis.module_state import stateful_functions
 from restate_lint.analysis.sources import sources_of
 from restate_lint.model import sdk
+from restate_lint.model.agents import exported_agents, exported_pydantic_tools, integrations
 from restate_lint.model.module import CallSite, ModuleModel, handler_decorators, run_action
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument, declared_kind, declared_name, literal_string
-from restate_lint.project.summary import CallSummary, FunctionSummary, HandlerSummary, ModuleSummary, Ref, ServiceSummary
+from restate_lint.project.summary import AgentsSummary, CallSummary, FunctionSummary, HandlerSummary, ModuleSummary, Ref, ServiceSummary
 
 _GRAPH_CALLS = sdk.REQUEST_RESPONSE_CALLS | sdk.SENDS
 
@@ -50,6 +51,18 @@ def summarise(model: ModuleModel, settings) -> ModuleSummary:
         services=tuple(ServiceSummary(s.var, s.kind, s.name, _exported(model, s.var, s.call)) for s in services),
         handlers=tuple(_handlers(model, services)),
         calls=tuple(calls),
+        agents=_agents(model),
+    )
+
+
+def _agents(model: ModuleModel) -> AgentsSummary:
+    found = integrations(model)
+    local = tuple((tool.function.index, tool.framework, tool.journaled) for tool in found.tools)
+    return AgentsSummary(
+        tools=local + tuple(found.foreign_tools),
+        agents=tuple(exported_agents(model)),
+        pydantic_tools=tuple(exported_pydantic_tools(model)),
+        wrapped=tuple(found.foreign_wrapped),
     )
 
 

@@ -15,14 +15,15 @@ What each durable wrapper journals (restate-sdk 1.3.0):
   `auto_wrap_tools=True`, which runs each function tool (and the event stream handler) inside
   `ctx.run_typed`: there the context must not be used.
 
-Only what one module shows is known: an agent built in another module, or a list of tools or
-plugins that is not a literal, is taken to be set up right (precision first).
+What one module shows is known, and what the project's facts tell of other modules: agents and
+runners bound at module level there, functions of theirs listed as tools here. A list of tools or
+plugins that is not a literal is taken to be set up right (precision first).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional, Union
 
 import libcst as cst
 
@@ -57,8 +58,15 @@ ADK_RUNS = frozenset({"run_async", "run", "run_live"})
 ADK_AGENTS = frozenset({"google.adk.Agent", "google.adk.agents.Agent", "google.adk.agents.LlmAgent",
                         "google.adk.agents.llm_agent.Agent", "google.adk.agents.llm_agent.LlmAgent"})
 ADK_FUNCTION_TOOLS = frozenset({"google.adk.tools.FunctionTool", "google.adk.tools.function_tool.FunctionTool"})
+TOOL_NODES = frozenset({"langgraph.prebuilt.ToolNode", "langgraph.prebuilt.tool_node.ToolNode"})
+# an ADK plugin's hook and an agent's argument: a callback that returns a dict replaces the tool's
+# error (an `Exception`, TerminalError included) by that response; None lets the error through
+ADK_TOOL_ERROR_CALLBACK = "on_tool_error_callback"
 
 _MAX_DEPTH = 6
+_RUNS = {PYDANTIC: PYDANTIC_RUNS, LANGCHAIN: LANGCHAIN_RUNS, ADK: ADK_RUNS}
+_ALL_RUNS = PYDANTIC_RUNS | LANGCHAIN_RUNS | ADK_RUNS
+UNWRAPPED = "unwrapped"
 
 
 @dataclass(eq=False)
@@ -89,12 +97,53 @@ class Integrations:
     # `failure_error_function=` arguments of openai-agents tools: (argument, durable tool?, scope)
     error_functions: list[tuple[cst.Arg, bool, Optional[Function]]] = field(default_factory=list)
     stream_handlers: list[Function] = field(default_factory=list)  # run inside `ctx.run_typed` (auto_wrap_tools)
+    foreign_tools: list[tuple[str, str, bool]] = field(default_factory=list)  # tools of other modules: (qualname, framework, journaled)
+    foreign_wrapped: list[tuple[str, str, bool]] = field(default_factory=list)  # `RestateAgent(agent of another module)`: (qualname, framework, journaled)
+    # error handlers of ADK and LangChain tools that may use the context: (handler, framework, scope,
+    # where it is given: `on_tool_error_callback` / `handle_tool_errors` / a plugin's method)
+    tool_error_handlers: list[tuple[cst.BaseExpression, str, Optional[Function], str]] = field(default_factory=list)
+    plugin_error_hooks: list[tuple[cst.BaseExpression, Function]] = field(default_factory=list)  # (plugin in a Restate runner's list, its hook)
 
 
 def journaled_by_wrapper(model) -> list[Function]:
     """Functions an integration runs inside `ctx.run_typed` itself: side-effect zones."""
     found = integrations(model)
     return [tool.function for tool in found.tools if tool.journaled] + found.stream_handlers
+
+
+def awaits_durable(model, function: Function) -> bool:
+    """The function awaits a durable operation: where a cancellation or a terminal failure arrives."""
+    return function.is_durable and any(model.awaited_ops(site.node.expression, function) for site in function.awaits)
+
+
+def exported_agents(model) -> list[tuple[str, str, str]]:
+    """Module-level names bound once to an agent or runner whose runs are not durable, for other
+    modules that run it: (name, framework, problem: UNWRAPPED or the class of an openai agent's model)."""
+    finder, found = _Finder(model), []
+    for name, call in _module_level_calls(model):
+        framework = finder.unwrapped_agent(call, None)
+        if framework is not None:
+            found.append((name, framework, UNWRAPPED))
+        elif (model_class := finder.model_object(call, None)) is not None:
+            found.append((name, OPENAI, model_class))
+    return found
+
+
+def exported_pydantic_tools(model) -> list[tuple[str, Union[int, str]]]:
+    """The tools of module-level pydantic-ai agents, for a `RestateAgent` of another module that
+    wraps one: (agent name, function index or qualified name)."""
+    finder, found = _Finder(model), []
+    for name, call in _module_level_calls(model):
+        if model.resolve(call.func, None) in PYDANTIC_AGENTS:
+            found += [(name, tool.index if isinstance(tool, Function) else tool) for tool in finder.pydantic_tools(cst.Name(name), call, None)]
+    return found
+
+
+def _module_level_calls(model) -> Iterator[tuple[str, cst.Call]]:
+    """Module-level names bound once, by assigning a call's value: what another module can import."""
+    for name, bindings in model.bindings.items():
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None and isinstance(bindings[0].node, cst.Call):
+            yield name, bindings[0].node
 
 
 def integrations(model) -> Integrations:
@@ -116,6 +165,9 @@ class _Finder:
             self._call(site)
         for function in self.model.functions:
             self._decorated_tool(function)
+        facts = self.model.facts
+        for index, framework, journaled in facts.agents.tools if facts is not None else ():
+            self._add(Tool(self.model.functions[index], framework, journaled))  # listed as a tool by another module
         return self.found
 
     # -- values --------------------------------------------------------------------------
@@ -137,6 +189,12 @@ class _Finder:
     def function_of(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[Function]:
         found = self.model.function_ref(expr, function)
         return found if isinstance(found, Function) else None
+
+    def foreign_agent(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[tuple[str, str]]:
+        """(framework, problem) of an agent or runner of another module that `expr` names, if the
+        project's facts know it as not durable."""
+        facts = self.model.facts
+        return facts.agents.agent(self.model.resolve(expr, function)) if facts is not None else None
 
     def _lists(self, call: cst.Call, keyword: str, position: Optional[int] = None) -> Optional[list[cst.BaseExpression]]:
         """The elements of a literal list given as `keyword`; None when it is absent, [..] when it
@@ -166,13 +224,18 @@ class _Finder:
         model, call, function = self.model, site.node, site.function
         qualname = model.resolve(call.func, function)
         if qualname in OPENAI_RUNS:
-            self.found.runs.append(AgentRun(call, OPENAI, None if self._openai_provided(call, function) else "unwrapped"))
+            self.found.runs.append(AgentRun(call, OPENAI, None if self._openai_provided(call, function) else UNWRAPPED))
         elif qualname in DURABLE_RUNS:
             self.found.runs.append(AgentRun(call, OPENAI, self._openai_model_object(call, function)))
         elif qualname in RESTATE_AGENTS:
             self._restate_agent(call, function)
         elif qualname in ADK_AGENTS:
             self._listed_tools(call, function, "tools", ADK)
+            self._error_handler(call, function, ADK, ADK_TOOL_ERROR_CALLBACK, "tools")
+        elif qualname in TOOL_NODES:
+            self._error_handler(call, function, LANGCHAIN, "handle_tool_errors", "tools", 0)
+        elif qualname in ADK_RUNNERS or qualname in ADK_APPS:
+            self._plugin_hooks(call, function)
         elif qualname in ADK_FUNCTION_TOOLS:
             self._listed_tools(call, function, "func", ADK, 0)
         elif qualname in PYDANTIC_AGENTS:
@@ -183,17 +246,27 @@ class _Finder:
 
     def _method_run(self, call: cst.Call, function: Optional[Function]) -> None:
         method, receiver = call.func.attr.value, call.func.value
-        if method in PYDANTIC_RUNS and self.built_with(receiver, function, PYDANTIC_AGENTS)[0] is not None:
-            self.found.runs.append(AgentRun(call, PYDANTIC, "unwrapped"))
-        elif method in LANGCHAIN_RUNS:
-            built, scope = self.built_by(receiver, function)
-            name = self.model.resolve(built.func, scope) if built is not None else None
-            if name in LANGGRAPH_AGENTS or (name in LANGCHAIN_AGENTS and not self._contains(self._lists(built, "middleware"), scope, RESTATE_MIDDLEWARE, "langchain.")):
-                self.found.runs.append(AgentRun(call, LANGCHAIN, "unwrapped"))
-        elif method in ADK_RUNS:
-            runner, scope = self.built_with(receiver, function, ADK_RUNNERS)
-            if runner is not None and not self._adk_plugged(runner, scope):
-                self.found.runs.append(AgentRun(call, ADK, "unwrapped"))
+        if method not in _ALL_RUNS:
+            return
+        built, scope = self.built_by(receiver, function)
+        if built is not None:
+            framework = self.unwrapped_agent(built, scope)
+        else:
+            foreign = self.foreign_agent(receiver, function)
+            framework = foreign[0] if foreign is not None and foreign[1] == UNWRAPPED else None
+        if framework is not None and method in _RUNS[framework]:
+            self.found.runs.append(AgentRun(call, framework, UNWRAPPED))
+
+    def unwrapped_agent(self, built: cst.Call, scope: Optional[Function]) -> Optional[str]:
+        """The framework of the agent or runner `built` makes, when running it is not durable."""
+        name = self.model.resolve(built.func, scope)
+        if name in PYDANTIC_AGENTS:
+            return PYDANTIC
+        if name in LANGGRAPH_AGENTS or (name in LANGCHAIN_AGENTS and not self._contains(self._lists(built, "middleware"), scope, RESTATE_MIDDLEWARE, "langchain.")):
+            return LANGCHAIN
+        if name in ADK_RUNNERS and not self._adk_plugged(built, scope):
+            return ADK
+        return None
 
     def _adk_plugged(self, runner: cst.Call, scope: Optional[Function]) -> bool:
         """The runner, or the app it runs, has `RestatePlugin()` among its plugins."""
@@ -224,7 +297,14 @@ class _Finder:
         if agent_arg is None:
             return None
         agent, scope = self.built_by(agent_arg.value, function)
-        if agent is None or self.model.resolve(agent.func, scope) not in OPENAI_AGENTS:
+        if agent is not None:
+            return self.model_object(agent, scope)
+        foreign = self.foreign_agent(agent_arg.value, function)
+        return foreign[1] if foreign is not None and foreign[0] == OPENAI else None
+
+    def model_object(self, agent: cst.Call, scope: Optional[Function]) -> Optional[str]:
+        """The class of the `Model` object an openai-agents `Agent(.., model=..)` is given, if any."""
+        if self.model.resolve(agent.func, scope) not in OPENAI_AGENTS:
             return None
         model_arg = argument(agent, None, "model")
         if model_arg is None:
@@ -246,14 +326,18 @@ class _Finder:
             stream = self.function_of(handler.value, function) if handler is not None else None
             if stream is not None:
                 self.found.stream_handlers.append(stream)
+        if wrapped_arg is not None and wrapped is None and self.built_by(wrapped_arg.value, function)[0] is None:
+            qualname = self.model.resolve(wrapped_arg.value, function)  # an agent of another module: the link stage finds its tools
+            if qualname is not None:
+                self.found.foreign_wrapped.append((qualname, PYDANTIC, journaled))
         if wrapped is None or wrapped_arg is None:
             return
-        for tool in self._pydantic_tools(wrapped_arg.value, wrapped, function):
-            self._add(Tool(tool, PYDANTIC, journaled))
+        for tool in self.pydantic_tools(wrapped_arg.value, wrapped, function):
+            self._add_listed(tool, PYDANTIC, journaled)
 
-    def _pydantic_tools(self, agent_expr: cst.BaseExpression, agent: cst.Call, function: Optional[Function]) -> list[Function]:
+    def pydantic_tools(self, agent_expr: cst.BaseExpression, agent: cst.Call, function: Optional[Function]) -> list[Union[Function, str]]:
         """`@agent.tool` / `@agent.tool_plain` functions, and the functions of `Agent(tools=[..])`."""
-        found = []
+        found: list[Union[Function, str]] = []
         for candidate in self.model.functions:
             for decorator in getattr(candidate.node, "decorators", ()):
                 expr = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
@@ -266,11 +350,12 @@ class _Finder:
                 found.append(tool)
         return found
 
-    def _tool_function(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[Function]:
-        """The function a tool list entry names: `f`, or `Tool(f)` / `FunctionTool(f)`."""
+    def _tool_function(self, expr: cst.BaseExpression, function: Optional[Function]) -> Union[Function, str, None]:
+        """The function a tool list entry names: `f`, or `Tool(f)` / `FunctionTool(f)` (the
+        qualified name of one of another module)."""
         if isinstance(expr, cst.Call) and expr.args:
             expr = expr.args[0].value
-        return self.function_of(expr, function)
+        return self.model.function_ref(expr, function)
 
     def _listed_tools(self, call: cst.Call, function: Optional[Function], keyword: str, framework: str, position: Optional[int] = None) -> None:
         if framework == PYDANTIC:
@@ -278,7 +363,36 @@ class _Finder:
         for element in self._lists(call, keyword, position) or ():
             tool = self._tool_function(element, function)
             if tool is not None:
-                self._add(Tool(tool, framework, False))
+                self._add_listed(tool, framework, False)
+
+    def _error_handler(self, call: cst.Call, function: Optional[Function], framework: str, keyword: str, tools: str, position: Optional[int] = None) -> None:
+        """The error handlers given to an agent or a tool node one of whose listed tools awaits a
+        durable operation (only there can Restate's errors arrive)."""
+        arg = argument(call, None, keyword)
+        if arg is None or not any(isinstance(t := self._tool_function(e, function), Function) and awaits_durable(self.model, t) for e in self._lists(call, tools, position) or ()):
+            return
+        elements = self._lists(call, keyword) if framework == ADK else [arg.value]  # ADK takes a list of callbacks too
+        for element in elements or ():
+            self.found.tool_error_handlers.append((element, framework, function, keyword))
+
+    def _plugin_hooks(self, call: cst.Call, function: Optional[Function]) -> None:
+        """Plugins of this module's classes listed next to `RestatePlugin()` that define the error hook."""
+        elements = self._lists(call, "plugins") or ()
+        if not any(self.model.resolve(c.func, s) in RESTATE_PLUGIN for c, s in (self.built_by(e, function) for e in elements) if c is not None):
+            return
+        for element in elements:
+            built, scope = self.built_by(element, function)
+            name = self.model.resolve(built.func, scope) if built is not None else None
+            if name and name.startswith(f"{self.model.name}."):
+                hook = self.model.function_named(f"{name[len(self.model.name) + 1:]}.{ADK_TOOL_ERROR_CALLBACK}")
+                if hook is not None:
+                    self.found.plugin_error_hooks.append((element, hook))
+
+    def _add_listed(self, tool: Union[Function, str], framework: str, journaled: bool) -> None:
+        if isinstance(tool, Function):
+            self._add(Tool(tool, framework, journaled))
+        else:
+            self.found.foreign_tools.append((tool, framework, journaled))
 
     def _decorated_tool(self, function: Function) -> None:
         for decorator in getattr(function.node, "decorators", ()):

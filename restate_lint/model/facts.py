@@ -68,6 +68,18 @@ class Deadlock:
 
 
 @dataclass(frozen=True)
+class AgentFacts:
+    """What other modules tell of this module's agent code (model/agents.py, project/agents.py)."""
+
+    agents: tuple[tuple[str, str, str], ...] = ()  # imported names bound to an agent whose runs are not durable: (qualname, framework, problem)
+    tools: tuple[tuple[int, str, bool], ...] = ()  # functions of this module given to an agent as tools: (index, framework, journaled)
+    tool_reached: tuple[tuple[int, Reached], ...] = ()  # RST110: call index in a tool -> the I/O the called function reaches
+
+    def agent(self, qualname: Optional[str]) -> Optional[tuple[str, str]]:
+        return next(((framework, problem) for name, framework, problem in self.agents if name == qualname), None)
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     services: tuple[tuple[str, ServiceInfo], ...] = ()  # imported services by qualified name
     functions: tuple[tuple[str, ForeignFunction], ...] = ()  # functions of other modules it refers to
@@ -81,6 +93,7 @@ class ModuleFacts:
     keyless_calls: tuple[tuple[int, str, str], ...] = ()  # (call index, callee label, its service kind): RST306
     # context helpers (function index) -> the handlers they run for: (label, service kind, handler kind)
     helper_handlers: tuple[tuple[int, tuple[tuple[str, str, Optional[str]], ...]], ...] = ()
+    agents: AgentFacts = AgentFacts()
 
     def handlers_of_helper(self, index: int) -> tuple[tuple[str, str, Optional[str]], ...]:
         return dict(self.helper_handlers).get(index, ())

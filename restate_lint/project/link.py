@@ -12,6 +12,7 @@ from typing import Iterator, Optional
 
 from restate_lint.model.facts import ALWAYS, Condition, Deadlock, ForeignFunction, ModuleFacts, Reached, ServiceInfo
 from restate_lint.model.sdk import KEYLESS_CALLS, handler_kind
+from restate_lint.project.agents import agent_facts, project_tools
 from restate_lint.project.graph import ServiceGraph, build_graph, cycle_text
 from restate_lint.project.reach import Reach
 from restate_lint.project.summary import CallSummary, FunctionSummary, HandlerSummary, ModuleSummary, Ref, ServiceSummary
@@ -48,6 +49,8 @@ class Linker:
         self._propagate_contexts()
         self.actions: set[FnId] = set()
         self._bind_actions()
+        self.tools = project_tools(self)
+        self.actions |= {fn for fn, (_, journaled) in self.tools.items() if journaled}  # pydantic-ai's auto_wrap_tools
         self._durable: dict[FnId, bool] = {}
         self.reach = Reach(self)
 
@@ -306,6 +309,7 @@ class Linker:
             terminal_classes=tuple(q for q in module.except_types if q != "restate.TerminalError" and self.symbol(q) is not None and self.may_be_terminal(q)),
             keyless_calls=tuple(self._keyless_calls_by_module.get(name, ())),
             helper_handlers=tuple(self._helper_handlers(name)),
+            agents=agent_facts(self, self.tools, name),
         )
 
     def _foreign_functions(self, name: str) -> dict[str, ForeignFunction]:
@@ -325,16 +329,17 @@ class Linker:
         for call in self.modules[name].calls:
             if call.function is None or not self.is_durable((name, call.function)):
                 continue
-            callee = self.body_runs(name, call)
-            if callee is None or self.is_durable(callee):
-                continue
-            chain = self.reach.chain(callee)
-            if chain is not None:
-                yield call.index, Reached(self.display_name(callee, name), chain.names(), chain.api, chain.kind, chain.steps)
-                continue
-            handed = self.reach.handed_on(name, call, callee)
-            if handed is not None:
-                yield call.index, Reached(self.display_name(callee, name), handed.names(), handed.api, handed.kind, handed.steps)
+            reached = self.reached_by(name, call)
+            if reached is not None:
+                yield call.index, reached
+
+    def reached_by(self, name: str, call: CallSummary) -> Optional[Reached]:
+        """What the plain project function a call runs reaches (durable code is checked where it stands)."""
+        callee = self.body_runs(name, call)
+        if callee is None or self.is_durable(callee):
+            return None
+        chain = self.reach.chain(callee) or self.reach.handed_on(name, call, callee)
+        return Reached(self.display_name(callee, name), chain.names(), chain.api, chain.kind, chain.steps) if chain is not None else None
 
     @cached_property
     def _deadlocks_by_module(self) -> dict[str, list[Deadlock]]:

@@ -74,6 +74,16 @@ class CallSummary:
 
 
 @dataclass(frozen=True)
+class AgentsSummary:
+    """What the module does with the agent frameworks that other modules need (model/agents.py)."""
+
+    tools: tuple[tuple[Ref, str, bool], ...] = ()  # functions it gives an agent as tools: (function, framework, journaled by the wrapper)
+    agents: tuple[tuple[str, str, str], ...] = ()  # module-level names bound to an agent whose runs are not durable: (name, framework, problem)
+    pydantic_tools: tuple[tuple[str, Ref], ...] = ()  # tools of module-level pydantic-ai agents: (agent name, function)
+    wrapped: tuple[tuple[str, str, bool], ...] = ()  # `RestateAgent(..)` of another module's agent: (its qualified name, framework, journaled)
+
+
+@dataclass(frozen=True)
 class ModuleSummary:
     name: str
     path: str
@@ -86,3 +96,4 @@ class ModuleSummary:
     services: tuple[ServiceSummary, ...]
     handlers: tuple[HandlerSummary, ...]
     calls: tuple[CallSummary, ...]
+    agents: AgentsSummary = AgentsSummary()

@@ -8,11 +8,12 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from restate_lint.analysis.effects import Effects, function_sites
+from restate_lint.analysis.summarise import site_index
 from restate_lint.catalogue import IO
 from restate_lint.diagnostics import Finding
 from restate_lint.model import sdk
-from restate_lint.model.agents import ADK, LANGCHAIN, OPENAI, OPENAI_TOOLS, PYDANTIC, AgentRun, integrations
-from restate_lint.model.module import ModuleModel
+from restate_lint.model.agents import ADK, LANGCHAIN, OPENAI, OPENAI_TOOLS, PYDANTIC, ADK_TOOL_ERROR_CALLBACK, AgentRun, awaits_durable, integrations
+from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
 from restate_lint.registry import RULES
@@ -60,6 +61,7 @@ def tool_side_effect_outside_run(model: ModuleModel, settings) -> Iterator[Findi
     are replayed, and they ask for the same tools). A tool holding a context is durable code,
     where RST102 reports the same I/O."""
     effects = Effects.of(model, settings)
+    reached_in_tools = dict(model.facts.agents.tool_reached) if model.facts is not None else {}  # through helpers of any module
     for tool in integrations(model).tools:
         function = tool.function
         if tool.journaled or function.is_durable or function.in_action:
@@ -77,30 +79,10 @@ def tool_side_effect_outside_run(model: ModuleModel, settings) -> Iterator[Findi
                 if api.kind == IO:
                     yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` does I/O outside a run action: {why}")
                 continue
-            chain = _local_io(model, effects, model.function_ref(site.node.func, site.function), set())
-            if chain:
-                path = " -> ".join((function.name, *chain))
-                yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` reaches `{chain[-1]}`, which does I/O outside a run action ({path}): {why}")
-
-
-def _local_io(model: ModuleModel, effects: Effects, target, seen: set, depth: int = 0) -> Optional[tuple[str, ...]]:
-    """The call chain from a plain function of this module to the I/O it does, if any (helpers in
-    other modules are not followed: the project's reach is computed for durable callers only)."""
-    if not isinstance(target, Function) or target.module is not model or target.is_durable or target.in_action or depth > 4 or target.index in seen:
-        return None
-    seen.add(target.index)
-    for site in function_sites(model, target):
-        if not isinstance(site.node, cst.Call):
-            continue
-        api = effects.call(model, site.node, site.function)
-        if api is not None:
-            if api.kind == IO:
-                return (target.name, api.display)
-            continue
-        rest = _local_io(model, effects, model.function_ref(site.node.func, site.function), seen, depth + 1)
-        if rest:
-            return (target.name, *rest)
-    return None
+            reached = reached_in_tools.get(site_index(model, site)) if isinstance(site, CallSite) else None
+            if reached is not None:
+                path = " -> ".join((function.name, reached.callee, *reached.chain))
+                yield Finding("RST110", site.node, f"`{written}(..)` in tool `{function.name}` reaches `{reached.api}`, which does I/O outside a run action ({path}): {why}")
 
 
 # -- RST215 ---------------------------------------------------------------------------------------
@@ -137,7 +119,7 @@ def tool_error_handler_swallows_terminal(model: ModuleModel, settings) -> Iterat
         if problem:
             yield Finding("RST504", arg.value, problem)
     for tool in found.tools:
-        if tool.framework != OPENAI or tool.decorator is None or not _awaits_durable(model, tool.function):
+        if tool.framework != OPENAI or tool.decorator is None or not awaits_durable(model, tool.function):
             continue
         expr = tool.decorator.decorator
         call = expr if isinstance(expr, cst.Call) else None
@@ -150,11 +132,13 @@ def tool_error_handler_swallows_terminal(model: ModuleModel, settings) -> Iterat
                 "invocation, and the agent goes on. Use `@durable_function_tool` from `restate.ext.openai`, which "
                 "re-raises them",
             )  # fmt: skip
-
-
-def _awaits_durable(model: ModuleModel, function: Function) -> bool:
-    """The tool awaits a durable operation: where a cancellation or a terminal failure arrives."""
-    return function.is_durable and any(model.awaited_ops(site.node.expression, function) for site in function.awaits)
+    for value, framework, scope, keyword in found.tool_error_handlers:
+        problem = _swallowing_tool_errors(model, value, scope, framework, keyword)
+        if problem:
+            yield Finding("RST504", value, problem)
+    for plugin, hook in found.plugin_error_hooks:
+        if _returns_text_never_raises(model, hook):
+            yield Finding("RST504", plugin, f"The `{ADK_TOOL_ERROR_CALLBACK}` of `{model.tree.code_for_node(plugin)}` returns a response for a tool's error: {_ADK_SWALLOWS}")
 
 
 def _swallowing(model: ModuleModel, value: cst.BaseExpression, function: Optional[Function], durable: bool) -> Optional[str]:
@@ -182,6 +166,57 @@ def _swallowing(model: ModuleModel, value: cst.BaseExpression, function: Optiona
         f"invocation goes on as if the tool had answered. Re-raise it (`if isinstance(error, TerminalError): raise error`), "
         f"or use `raise_terminal_errors` from `restate.ext.openai`"
     )  # fmt: skip
+
+
+_ADK_SWALLOWS = (
+    "ADK hands every `Exception` a tool raises to the error callbacks, Restate's `TerminalError` included (a "
+    "cancellation, a durable step that failed for good), and a returned dict becomes the tool's result: the invocation "
+    "goes on as if the tool had answered. Re-raise it (`if isinstance(error, TerminalError): raise error`), or return "
+    "None for the errors you do not handle"
+)
+_BROAD = frozenset({"builtins.Exception", "builtins.BaseException", "restate.TerminalError", "restate.exceptions.TerminalError"})
+
+
+def _swallowing_tool_errors(model: ModuleModel, value: cst.BaseExpression, scope: Optional[Function], framework: str, keyword: str) -> Optional[str]:
+    """Why an ADK `on_tool_error_callback` or a LangChain `ToolNode(handle_tool_errors=..)` turns
+    Restate's errors into a tool result, or None."""
+    target = model.function_ref(value, scope)
+    handler = target if isinstance(target, Function) and target.module is model else None
+    if framework == ADK:
+        return f"{_shown(handler)} returns a response for a tool's error: {_ADK_SWALLOWS}" if handler is not None and _returns_text_never_raises(model, handler) else None
+    shown = f"`{keyword}={model.tree.code_for_node(value)}`"
+    if handler is not None:
+        if not _returns_text_never_raises(model, handler) or not _handles_broadly(model, handler):
+            return None
+        shown = _shown(handler)
+    elif not (isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) or (isinstance(value, cst.Name) and value.value == "True") or _broad_types(model, value, scope)):
+        return None
+    return (
+        f"{shown} makes `ToolNode` answer every `Exception` a tool raises with a message for the model, Restate's "
+        f"`TerminalError` included (a cancellation, a durable step that failed for good): the invocation goes on as if "
+        f"the tool had answered. Handle only your own errors (`handle_tool_errors=(ValueError,)`, or a handler whose "
+        f"error parameter is annotated with them), or leave the default, which re-raises them"
+    )  # fmt: skip
+
+
+def _shown(handler: Function) -> str:
+    return f"`{handler.name}`" if not handler.is_lambda else "This handler"
+
+
+def _broad_types(model: ModuleModel, value: cst.BaseExpression, scope: Optional[Function]) -> bool:
+    """An exception class (or a tuple of them) that catches Restate's `TerminalError`."""
+    elements = [e.value for e in value.elements] if isinstance(value, cst.Tuple) else [value]
+    return any(isinstance(e, (cst.Name, cst.Attribute)) and model.resolve(e, scope) in _BROAD for e in elements)
+
+
+def _handles_broadly(model: ModuleModel, handler: Function) -> bool:
+    """langgraph infers what a handler handles from its error parameter's annotation: none means `Exception`."""
+    params = [p for p in handler.params if p.name.value not in ("self", "cls")]
+    if not params or params[0].annotation is None:
+        return True
+    annotation = params[0].annotation.annotation
+    parts = [annotation.left, annotation.right] if isinstance(annotation, cst.BinaryOperation) else [annotation]
+    return any(_broad_types(model, part, handler.parent) for part in parts)
 
 
 def _returns_text_never_raises(model: ModuleModel, function: Function) -> bool:

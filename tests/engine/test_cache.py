@@ -12,12 +12,17 @@ from samples import HANDLER
 
 CACHED_RUN = """
 import sys
+from restate_lint import pool
 from restate_lint.cli import main
+started = []
+start = pool.Processes._start
+pool.Processes._start = lambda self, i: (started.append(i), start(self, i))
 try:
     main(["check", "--format", "concise", "."])
 except SystemExit as exit:
     code = exit.code
 print("libcst imported" if "libcst" in sys.modules else "libcst not imported", file=sys.stderr)
+print("a worker parsed" if started else "nothing parsed", file=sys.stderr)
 sys.exit(code)
 """
 
@@ -38,10 +43,14 @@ def run(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedP
 def test_a_fully_cached_run_parses_nothing(tmp_path: Path) -> None:
     root = project(tmp_path)
     first, second = run(root, "-c", CACHED_RUN), run(root, "-c", CACHED_RUN)
-    assert "libcst imported" in first.stderr
-    assert "libcst not imported" in second.stderr, second.stderr
+    assert "a worker parsed" in first.stderr  # in its own process: this one needs no libcst
+    assert "nothing parsed" in second.stderr and "libcst not imported" in second.stderr, second.stderr
     assert first.stdout == second.stdout and "greeter.py:10:5: RST202" in second.stdout
     assert (root / ".restate-lint-cache" / "CACHEDIR.TAG").is_file()
+    (root / "greeter.py").write_text(HANDLER + "\n# edited\n")
+    edited = run(root, "-c", CACHED_RUN)  # parsed in a worker process: this one hands it over
+    assert "a worker parsed" in edited.stderr and "libcst not imported" in edited.stderr, edited.stderr
+    assert edited.stdout == first.stdout
 
 
 def test_no_cache_writes_nothing_and_cache_dir_moves_it(tmp_path: Path) -> None:
