@@ -146,12 +146,12 @@ def test_related_locations_round_trip_through_the_cache_under_the_shown_name(tmp
     fresh = _only(_lint(root, Cache(tmp_path / "cache"), {root / "quota.py": "first.py"}), "RST105")
     assert {r.filename for r in fresh.related} == {"first.py"}
 
-    import restate_lint.pool
+    import restate_lint.worker
 
     def no_check(*args, **kwargs):
         raise AssertionError("checked again: the diagnostics were not read from the cache")
 
-    monkeypatch.setattr(restate_lint.pool, "lint_model", no_check)
+    monkeypatch.setattr(restate_lint.worker, "lint_model", no_check)
     cached = _only(_lint(root, Cache(tmp_path / "cache"), {root / "quota.py": "second.py"}), "RST105")
     assert cached.filename == "second.py" and {r.filename for r in cached.related} == {"second.py"}
     assert [(r.start, r.end, r.message) for r in cached.related] == [(r.start, r.end, r.message) for r in fresh.related]
