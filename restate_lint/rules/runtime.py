@@ -436,12 +436,22 @@ RUNTIME: dict[str, Runtime] = {
         "new code attempts a run) until it is paused; so does a run whose name changed (\"Difference: name: "
         "payment id != charge\"). So does an operation removed from the end: the "
         "new code returns where the journal recorded a sleep (\"attempts to perform the following: "
-        "'handler return'\"). Updated in place, an operation appended at the end replays and completes.",
+        "'handler return'\"). So does a call whose target changed (a call to `Notify805/email` replayed "
+        "as one to `sms`: \"handler_name: email != sms\"), a send to another service (\"service_name: "
+        "Mailer805 != Courier805\"), and a renamed workflow promise whose value is journaled (\"key: "
+        "approval != decision\"). A workflow still waiting on the old promise name when the code is "
+        "updated in place does not fail: it stays suspended, and resolving the new name (through the new "
+        "code's shared handler) does not wake it, since it waits for the promise its journal names. "
+        "Updated in place, an operation appended at the end replays and completes.",
         oracle=("test_compat.py::test_rst805_new_deployment_lets_in_flight_invocations_finish_on_the_old_code",
                 "test_compat.py::test_rst805_in_place_update_mismatches_the_in_flight_journal",
                 "test_compat.py::test_rst805_renamed_run_mismatches_in_place",
                 "test_compat.py::test_rst805_valid_appended_operation_replays_in_place",
-                "test_compat.py::test_rst805_operation_removed_from_the_end_mismatches_in_place"),
+                "test_compat.py::test_rst805_operation_removed_from_the_end_mismatches_in_place",
+                "test_compat.py::test_rst805_changed_call_target_mismatches_in_place[call]",
+                "test_compat.py::test_rst805_changed_call_target_mismatches_in_place[send]",
+                "test_compat.py::test_rst805_renamed_promise_mismatches_in_place_once_journaled",
+                "test_compat.py::test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended"),
     ),
     "RST806": Runtime(
         "Nothing fails, either way the new code is deployed. A renamed key starts from nothing: a counter "

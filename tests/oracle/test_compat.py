@@ -6,10 +6,12 @@ the waiting invocation and new calls.
 Each test has a server of its own: a service's revisions are the point, and they would carry over.
 """
 
+import time
+
 import pytest
 
 from tests.oracle.expect import every_attempt_mismatches
-from tests.oracle.server import RestateServer
+from tests.oracle.server import RestateServer, wait_until
 from tests.oracle.upgrade import Upgrade
 
 REFUSED_TYPE_CHANGE = "META0006"
@@ -147,6 +149,40 @@ def test_rst805_operation_removed_from_the_end_mismatches_in_place(upgrade):
     waiting = _waiting(u, "Tail805/run", "x")  # its journal holds the sleep the new code no longer has
     _in_place_while_waiting(u, waiting)
     every_attempt_mismatches(u.client, waiting, "attempts to perform the following: 'handler return'", timeout=SLOW)
+
+
+@pytest.mark.parametrize("fixture, path, difference", [
+    ("RST805/invalid_call_target_changed", "Signup805/welcome", "handler_name: email != sms"),
+    ("RST805/invalid_send_target_changed", "Shop805/checkout", "service_name: Mailer805 != Courier805"),
+], ids=["call", "send"])
+def test_rst805_changed_call_target_mismatches_in_place(upgrade, fixture, path, difference):
+    u = upgrade(fixture)
+    waiting = _waiting(u, path, "x")  # the call or send journaled, then waiting in a sleep
+    _in_place_while_waiting(u, waiting)
+    every_attempt_mismatches(u.client, waiting, difference, timeout=SLOW)
+
+
+def test_rst805_renamed_promise_mismatches_in_place_once_journaled(upgrade):
+    u = upgrade("RST805/invalid_promise_renamed")
+    waiting = u.client.send("Approval805/w1/run", "doc")
+    u.client.wait(waiting, "suspended", timeout=SLOW)
+    assert u.client.call("Approval805/w1/decide", "yes", timeout=SLOW)[0] == 200  # v1 resolves "approval"
+    wait_until(lambda: any(e["entry_type"] == "Command: Sleep" for e in u.client.journal(waiting)), SLOW, "the sleep after the promise")
+    u.client.wait(waiting, "suspended", timeout=SLOW)
+    _in_place_while_waiting(u, waiting)
+    every_attempt_mismatches(u.client, waiting, "key: approval != decision", timeout=SLOW)
+
+
+def test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended(upgrade):
+    u = upgrade("RST805/invalid_promise_renamed")
+    waiting = u.client.send("Approval805/w1/run", "doc")
+    u.client.wait(waiting, "suspended", timeout=SLOW)
+    _in_place_while_waiting(u, waiting)
+    assert u.client.call("Approval805/w1/decide", "yes", timeout=SLOW)[0] == 200  # v2 resolves "decision"
+    time.sleep(3)  # what resolving it would wake has had the time to run
+    assert u.client.invocation(waiting)["status"] == "suspended"
+    last = u.client.journal(waiting)[-1]
+    assert last["entry_type"] == "Command: GetPromise" and '"key":"approval"' in last["entry_json"], last
 
 
 @pytest.mark.parametrize("how", ["new", "in_place"])
