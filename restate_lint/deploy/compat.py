@@ -1,6 +1,7 @@
 """What changed between two manifests that a deployment of the new one breaks: removed or renamed
 services and handlers, changed service types and handler kinds, journal shapes changed other than
-by appending, renamed state keys or changed stored types, and incompatible handler types (RST8xx).
+by appending, renamed state keys or changed stored types, incompatible handler types, and handlers
+closed to the ingress (RST8xx).
 
 Works on manifest JSON only (manifest.py), so either side may be a saved manifest file.
 """
@@ -55,6 +56,7 @@ class _Compare:
             else:
                 yield from self.handlers(old, new)
                 yield from self.state(old, new)
+                yield from self.privacy(old, new)
 
     def removed_service(self, old: dict, added: list[dict]) -> Change:
         handlers = {h["name"] for h in old["handlers"]}
@@ -127,6 +129,24 @@ class _Compare:
                          "is new: if it was renamed, the state stored under the old key is not read any more; migrate it, and "
                          "register the new code as a new deployment: invocations in flight replay their journal against it",
                          after[fresh[0]][1], "new")  # fmt: skip
+
+    def privacy(self, old: dict, new: dict) -> Iterator[Change]:
+        """Handlers the ingress could call that it cannot any more (RST808): one finding at the
+        service when its own `ingress_private` turned on, else one per handler that turned it on."""
+        before = {h["name"]: h for h in old["handlers"]}
+        closed = [h for h in new["handlers"] if h["name"] in before and _private(old, before[h["name"]]) is False and _private(new, h)]
+        if not closed:
+            return
+        why = ("HTTP and Kafka ingress callers get 400 (\"the invoked service is not public\") as soon as it is registered, also as a "
+               "new deployment next to the old one; calls from other services and invocations already accepted still run; "
+               "keep it public until no ingress caller is left")
+        if new.get("options", {}).get("ingress_private") is True and old.get("options", {}).get("ingress_private") is not True:
+            yield Change("RST808", f"Service `{new['name']}` is private to the ingress now (`ingress_private=True`), public in "
+                         f"{self.was(old.get('location'))}: {why}", _location(new), "new")  # fmt: skip
+            return
+        for handler in closed:
+            yield Change("RST808", f"Handler `{new['name']}/{handler['name']}` is private to the ingress now (`ingress_private=True`), "
+                         f"public in {self.was(before[handler['name']].get('location'))}: {why}", _location(handler), "new")  # fmt: skip
 
     def types(self, service: str, handler: str, before: dict, after: dict) -> Iterator[Change]:
         for part, who in (("input", "invocations of callers still sending the old shape fail on every attempt, until paused"),
@@ -250,6 +270,16 @@ def _normal(annotation: str) -> str:
     text = _QUALIFIER.sub("", annotation.replace(" ", ""))
     text = _TYPING_ALIAS.sub(lambda m: f"{m.group(1).lower()}[", text)
     return _OPTIONAL.sub(lambda m: f"{m.group(1)}|None", text)
+
+
+def _private(service: dict, handler: dict) -> Optional[bool]:
+    """Whether the ingress is closed to a handler: its own `ingress_private`, else its service's;
+    None when the value is code we do not evaluate."""
+    for options in (handler.get("options", {}), service.get("options", {})):
+        value = options.get("ingress_private")
+        if value is not None:
+            return value if isinstance(value, bool) else None
+    return False
 
 
 def _type(service: dict) -> str:

@@ -469,6 +469,23 @@ RUNTIME: dict[str, Runtime] = {
         oracle=("test_compat.py::test_old_callers_payload_fails_every_attempt_on_the_new_code[RST807-field-added]",
                 "test_compat.py::test_old_callers_payload_fails_every_attempt_on_the_new_code[RST807-type-changed]"),
     ),
+    "RST808": Runtime(
+        "The server accepts the registration without force, as a new deployment and in place. From then "
+        "on the ingress answers 400 (\"the invoked service is not public\") to calls and sends to the "
+        "private service or handler, also to a client re-sending an idempotency key it used before, and also while the old deployment is still registered: the service's "
+        "newest revision decides. Calls from other services still answer, and an invocation waiting in a "
+        "sleep and a delayed send accepted before the change both complete.\n\n"
+        "The other options are not compared, because changing them breaks neither invocations in flight "
+        "nor callers: updated in place with a shorter idempotency retention, a journal retention, other "
+        "inactivity and abort timeouts and lazy state turned on, a shared handler waiting in a sleep "
+        "replayed on the new code and read the state the old code stored; an invocation that completed "
+        "before keeps the retention it ran with (`completion_retention` PT86400S, one day), a new one gets "
+        "the new one (PT60S), and re-sending the first one's idempotency key did not run it again.",
+        oracle=("test_compat.py::test_rst808_service_made_private_refuses_ingress_callers_and_lets_the_rest_run[new]",
+                "test_compat.py::test_rst808_service_made_private_refuses_ingress_callers_and_lets_the_rest_run[in_place]",
+                "test_compat.py::test_rst808_handler_made_private_refuses_ingress_callers_of_that_handler",
+                "test_compat.py::test_rst808_valid_retention_timeouts_and_lazy_state_changed_in_place"),
+    ),
     "RST900": Runtime("Nothing.", reason=_OWN_COMMENTS),
     "RST901": Runtime("Nothing.", reason=_OWN_COMMENTS),
     "RST999": Runtime(
