@@ -99,3 +99,75 @@ def test_helper_of_another_module_is_spliced_in(tmp_path):
         ctx.clear("reserved")
     """, "import steps\n")
     assert found == [{"op": "set_state", "key": "reserved"}, {"op": "run", "name": "notify"}, {"op": "clear_state", "key": "reserved"}]
+
+
+def test_fstring_names_keep_their_constant_parts_conversions_and_specs(tmp_path):
+    found = shape(tmp_path, """\
+        await ctx.run_typed(f"charge {n}", f, restate.RunOptions())
+        await ctx.run_typed(f"charge {n!r:>{n}}", f, restate.RunOptions())
+        ctx.set(f"item-{n}-{KEY}", n)
+        await ctx.run_typed(NAME, f, restate.RunOptions())
+    """, 'NAME = f"step {KEY}"\n\n\ndef f():\n    return 1\n')
+    assert found == [
+        {"op": "run", "name": "charge {}", "formatted": True},
+        {"op": "run", "name": "charge {!r:>{}}", "formatted": True},
+        {"op": "set_state", "key": "item-{}-{}", "formatted": True},
+        {"op": "run", "name": "step {}", "formatted": True},
+    ]
+
+
+def test_constants_of_other_modules_through_imports_reexports_and_star_imports(tmp_path):
+    (tmp_path / "names.py").write_text('CHARGE = "charge"\nCOUNT = "count"\n_HIDDEN = "hidden"\n')
+    (tmp_path / "reexport.py").write_text("from names import COUNT as TOTAL\n")
+    (tmp_path / "star.py").write_text("from reexport import *\n")
+    found = shape(tmp_path, """\
+        await ctx.run_typed(CHARGE, f, restate.RunOptions())
+        await ctx.run_typed(names.CHARGE, f, restate.RunOptions())
+        ctx.set(TOTAL, n)
+        ctx.clear(_HIDDEN)
+    """, "import names\nfrom names import CHARGE\nfrom star import *\nfrom names import *\n\n\ndef f():\n    return 1\n")
+    # `_HIDDEN` is not followed: a `*` import skips private names
+    assert found == [
+        {"op": "run", "name": "charge"},
+        {"op": "run", "name": "charge"},
+        {"op": "set_state", "key": "count"},
+        {"op": "clear_state", "key": None},
+    ]
+
+
+def test_helpers_and_call_targets_through_star_imports_also_relative_ones(tmp_path):
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "steps.py").write_text(textwrap.dedent("""\
+        import restate
+
+
+        async def reserve(ctx: restate.ObjectContext, n: int) -> None:
+            ctx.set("reserved", n)
+    """))
+    (package / "app.py").write_text(textwrap.dedent("""\
+        import restate
+        from .steps import *
+        from .other import *
+
+        obj = restate.VirtualObject("Shop")
+
+
+        @obj.handler()
+        async def h(ctx: restate.ObjectContext, n: int) -> None:
+            await reserve(ctx, n)
+            await ctx.object_call(ping, key="k", arg=n)
+    """))
+    (package / "other.py").write_text(textwrap.dedent("""\
+        import restate
+
+        peers = restate.VirtualObject("Peers")
+
+
+        @peers.handler()
+        async def ping(ctx: restate.ObjectContext, n: int) -> int:
+            return n
+    """))
+    manifest = tree_manifest(tmp_path, lambda root: Settings(root=root))
+    assert without_locations(manifest["journal"]["Shop"]["h"]) == [{"op": "set_state", "key": "reserved"}, {"op": "call", "target": "Peers/ping"}]
