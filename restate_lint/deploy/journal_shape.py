@@ -140,9 +140,7 @@ class _Shaper:
         """The function an expression names (see `ModuleModel.function_ref`), also one a
         `from module import *` brings in."""
         found = self.model.function_ref(expr, function)
-        if found is None and isinstance(expr, cst.Name) and not self.model.bindings_of(expr, function)[1]:
-            return self.project.through_star(self.model, expr.value)
-        return found
+        return self.project.star_name(self.model, expr, function) if found is None else found
 
     def promise_name(self, item: dict, receiver: cst.BaseExpression, function: Optional[Function]) -> None:
         """The name of `ctx.promise("name")`, called in place or bound to a local name."""
@@ -156,17 +154,11 @@ class _Shaper:
         (`ITEMS = "items"`, also in another project module), or an f-string's constant parts."""
         model, value = self.model, arg.value if arg is not None else None
         if isinstance(value, cst.Name):
-            scope, bindings = model.bindings_of(value, function)
+            _, bindings = model.bindings_of(value, function)
             if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None:
                 value = bindings[0].node  # in this module: a local or module-level constant
-            else:
-                imported = bindings[0].qualname if len(bindings) == 1 and bindings[0].kind == "import" else None
-                if not bindings and scope is None:
-                    imported = self.project.through_star(model, value.value)
-                found = self.project.constant(imported) if imported else None
-                model, value = found if found is not None else (model, value)
-        elif isinstance(value, cst.Attribute):  # `names.CHARGE`
-            qualname = model.resolve(value, function)
+        if isinstance(value, (cst.Name, cst.Attribute)):  # imported (`CHARGE`, `names.CHARGE`), or through `*`
+            qualname = model.resolve(value, function) or self.project.star_name(model, value, function)
             found = self.project.constant(qualname) if qualname else None
             model, value = found if found is not None else (model, value)
         if isinstance(value, cst.FormattedString):

@@ -120,7 +120,7 @@ def _record_type(model: ModuleModel, expr: cst.BaseExpression, handler: Handler,
     """A project class used as a handler's input or output: its annotated fields (dataclass,
     pydantic model, TypedDict), which decide what old callers' payloads still parse as. Returns
     its qualified name, the key in `types` (None when it is not a project class)."""
-    qualname = model.resolve(expr, handler.function.parent)
+    qualname = model.resolve(expr, handler.function.parent) or project.star_name(model, expr, handler.function.parent)
     if qualname is None or qualname in types:
         return qualname
     module, _, name = qualname.rpartition(".")

@@ -69,6 +69,12 @@ class Project:
         starred = self.through_star(model, name) if not bindings else None
         return self.constant(starred, _depth + 1) if starred else None
 
+    def star_name(self, model: ModuleModel, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
+        """The qualified name of a plain name that nothing in `model` binds, from its `*` imports."""
+        if isinstance(expr, cst.Name) and not model.bindings_of(expr, function)[1]:
+            return self.through_star(model, expr.value)
+        return None
+
     def through_star(self, model: ModuleModel, name: str, _seen: frozenset = frozenset()) -> Optional[str]:
         """The qualified name a name unbound in `model` has when a `from m import *` at its top
         level brings it from a project module, also through the `*` imports of that one (the last
