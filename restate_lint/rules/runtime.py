@@ -439,9 +439,10 @@ RUNTIME: dict[str, Runtime] = {
         "'handler return'\"). So does a call whose target changed (a call to `Notify805/email` replayed "
         "as one to `sms`: \"handler_name: email != sms\"), a send to another service (\"service_name: "
         "Mailer805 != Courier805\"), and a renamed workflow promise whose value is journaled (\"key: "
-        "approval != decision\"). A workflow still waiting on the old promise name when the code is "
-        "updated in place does not fail: it stays suspended, and resolving the new name (through the new "
-        "code's shared handler) does not wake it, since it waits for the promise its journal names. "
+        "approval != decision\"). A workflow still waiting on the old promise name does not fail but is "
+        "never resolved, whether the new code is registered as a new deployment or in place: the new "
+        "code's shared handler (the newest deployment serves it) resolves the new name, and the workflow "
+        "stays suspended on the promise its journal names. "
         "Updated in place, an operation appended at the end replays and completes.",
         oracle=("test_compat.py::test_rst805_new_deployment_lets_in_flight_invocations_finish_on_the_old_code",
                 "test_compat.py::test_rst805_in_place_update_mismatches_the_in_flight_journal",
@@ -451,7 +452,8 @@ RUNTIME: dict[str, Runtime] = {
                 "test_compat.py::test_rst805_changed_call_target_mismatches_in_place[call]",
                 "test_compat.py::test_rst805_changed_call_target_mismatches_in_place[send]",
                 "test_compat.py::test_rst805_renamed_promise_mismatches_in_place_once_journaled",
-                "test_compat.py::test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended"),
+                "test_compat.py::test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended[new]",
+                "test_compat.py::test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended[in_place]"),
     ),
     "RST806": Runtime(
         "Nothing fails, either way the new code is deployed. A renamed key starts from nothing: a counter "

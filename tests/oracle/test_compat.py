@@ -173,12 +173,16 @@ def test_rst805_renamed_promise_mismatches_in_place_once_journaled(upgrade):
     every_attempt_mismatches(u.client, waiting, "key: approval != decision", timeout=SLOW)
 
 
-def test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended(upgrade):
+@pytest.mark.parametrize("how", ["new", "in_place"])
+def test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended(upgrade, how):
     u = upgrade("RST805/invalid_promise_renamed")
     waiting = u.client.send("Approval805/w1/run", "doc")
     u.client.wait(waiting, "suspended", timeout=SLOW)
-    _in_place_while_waiting(u, waiting)
-    assert u.client.call("Approval805/w1/decide", "yes", timeout=SLOW)[0] == 200  # v2 resolves "decision"
+    if how == "new":
+        assert u.new_deployment()[0] == 201  # the waiting workflow stays on v1's deployment
+    else:
+        _in_place_while_waiting(u, waiting)
+    assert u.client.call("Approval805/w1/decide", "yes", timeout=SLOW)[0] == 200  # v2 (the newest) resolves "decision"
     time.sleep(3)  # what resolving it would wake has had the time to run
     assert u.client.invocation(waiting)["status"] == "suspended"
     last = u.client.journal(waiting)[-1]
