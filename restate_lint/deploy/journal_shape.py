@@ -45,7 +45,17 @@ def handler_shape(model: ModuleModel, function: Function, project: Project) -> S
 
 
 def same_entry(a: dict, b: dict) -> bool:
-    return all(a.get(k) == b.get(k) for k in IDENTITY)
+    return all(a.get(k) == b.get(k) for k in IDENTITY if k != "target") and _same_target(a.get("target"), b.get("target"))
+
+
+def _same_target(a: Optional[str], b: Optional[str]) -> bool:
+    """Call targets: "Svc/handler" when the handler referred to was found, else the code's dotted
+    name of it. A found one and a dotted one ending in its handler's name may well be the same
+    handler, imported in a way the model did not follow in one version: not a change we can tell."""
+    if a == b:
+        return True
+    named, dotted = (a, b) if a and "/" in a else (b, a)
+    return bool(named and dotted and "/" in named and "/" not in dotted and dotted.rpartition(".")[2] == named.rpartition("/")[2])
 
 
 def without_locations(items: Shape) -> Shape:

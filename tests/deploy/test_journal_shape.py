@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from restate_lint.config import Settings
-from restate_lint.deploy.journal_shape import without_locations
+from restate_lint.deploy.journal_shape import same_entry, without_locations
 from restate_lint.deploy.sources import tree_manifest
 
 HEADER = """\
@@ -171,3 +171,13 @@ def test_helpers_and_call_targets_through_star_imports_also_relative_ones(tmp_pa
     """))
     manifest = tree_manifest(tmp_path, lambda root: Settings(root=root))
     assert without_locations(manifest["journal"]["Shop"]["h"]) == [{"op": "set_state", "key": "reserved"}, {"op": "call", "target": "Peers/ping"}]
+
+
+def test_a_call_target_found_in_one_version_and_only_named_in_the_other_is_not_a_change():
+    call = {"op": "call", "target": "flights/reserve"}
+    assert same_entry(call, {"op": "call", "target": "activities.flight_service.reserve"})
+    assert same_entry({"op": "call", "target": "reserve"}, call)
+    assert not same_entry(call, {"op": "call", "target": "activities.flight_service.cancel"})
+    assert not same_entry(call, {"op": "call", "target": "hotels/reserve"})
+    assert not same_entry({"op": "call", "target": "a.reserve"}, {"op": "call", "target": "b.reserve"})
+    assert not same_entry(call, {"op": "send", "target": "activities.flight_service.reserve"})
