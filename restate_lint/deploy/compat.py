@@ -177,7 +177,7 @@ class _Compare:
         was, now = before.get(part), after.get(part)
         old_class, new_class = before.get(f"{part}_class"), after.get(f"{part}_class")
         if old_class and new_class:
-            return _fields_changed(self.old.get("types", {}).get(old_class, {}), self.new.get("types", {}).get(new_class, {}))
+            return _fields_changed(self.old.get("types", {}).get(old_class, {}), self.new.get("types", {}).get(new_class, {}), part)
         if was is not None and now is not None and same_type(was, now):
             return None
         if was and now and was != now:  # an annotation added to or removed from a parameter says nothing of the old shape
@@ -270,15 +270,20 @@ def _state_keys(manifest: dict, service: str) -> dict[str, tuple[Optional[str], 
     return {key: (next((i["type"] for i in items if i.get("type")), None), items[0]["at"]) for key, items in _uses(manifest, service, "key").items()}
 
 
-def _fields_changed(old: dict, new: dict) -> Optional[str]:
+def _fields_changed(old: dict, new: dict, part: str) -> Optional[str]:
+    """What breaks the other side: an input's new field without a default (old callers' payloads
+    lack it), an output's lost field (callers read it); a field's type either way. An input's
+    lost field is not: the SDK's pydantic and TypedDict deserialisation keep or ignore the key
+    old payloads still carry."""
     was, now = old.get("fields", {}), new.get("fields", {})
     for name, field in was.items():
         if name not in now:
-            return f"lost the field `{name}`"
-        if not same_type(now[name]["type"], field["type"]):
+            if part == "output":
+                return f"lost the field `{name}`"
+        elif not same_type(now[name]["type"], field["type"]):
             return f"changed the type of `{name}` from `{field['type']}` to `{now[name]['type']}`"
     for name, field in now.items():
-        if name not in was and not field["default"]:
+        if part == "input" and name not in was and not field["default"]:
             return f"has a new field `{name}` without a default"
     return None
 

@@ -123,6 +123,8 @@ class _Shaper:
         return [item]
 
     def helper(self, site: CallSite, inlining: tuple) -> Shape:
+        if self.context_variable_set(site.node.func, site.function):
+            return []  # `var.set(ctx)` keeps the context for code that runs later; it journals nothing
         found = self.reference(site.node.func, site.function)
         shaper, function = self, found
         elsewhere = self.project.function(found) if isinstance(found, str) else None
@@ -132,6 +134,18 @@ class _Shaper:
             return shaper.function(function, inlining)
         name = found if isinstance(found, str) else self.model.tree.code_for_node(site.node.func)
         return [{"op": "helper", "target": name, "at": self.locate(site.node)}]
+
+    def context_variable_set(self, func: cst.BaseExpression, function: Optional[Function]) -> bool:
+        """`func` is the `set` of a module-level `contextvars.ContextVar(...)` (also `ContextVar[T](...)`)."""
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "set"):
+            return False
+        qualname = self.model.resolve(func.value, function)
+        found = self.project.constant(qualname) if qualname else None
+        if found is None or not isinstance(found[1], cst.Call):
+            return False
+        model, made = found[0], found[1].func
+        made = made.value if isinstance(made, cst.Subscript) else made
+        return model.resolve(made, None) == "contextvars.ContextVar"
 
     def target(self, site: CallSite) -> Optional[str]:
         call, method = site.node, site.op.method

@@ -181,3 +181,21 @@ def test_a_call_target_found_in_one_version_and_only_named_in_the_other_is_not_a
     assert not same_entry(call, {"op": "call", "target": "hotels/reserve"})
     assert not same_entry({"op": "call", "target": "a.reserve"}, {"op": "call", "target": "b.reserve"})
     assert not same_entry(call, {"op": "send", "target": "activities.flight_service.reserve"})
+
+
+def test_a_context_variable_set_to_the_context_journals_nothing(tmp_path):
+    (tmp_path / "context.py").write_text(textwrap.dedent("""\
+        import contextvars
+
+        import restate
+
+        current = contextvars.ContextVar[restate.Context]("restate_context")
+        plain = contextvars.ContextVar("plain")
+    """))
+    found = shape(tmp_path, """\
+        context.current.set(ctx)
+        context.plain.set(ctx)
+        registry.set(ctx)
+        await ctx.run_typed("step", f, restate.RunOptions())
+    """, "import context\nimport registry\n\n\ndef f():\n    return 1\n")
+    assert found == [{"op": "helper", "target": "registry.set"}, {"op": "run", "name": "step"}]
