@@ -130,8 +130,10 @@ def _record_type(model: ModuleModel, expr: cst.BaseExpression, handler: Handler,
         return None
     fields = {}
     total_false = any(k.keyword is not None and k.keyword.value == "total" and target.tree.code_for_node(k.value) == "False" for k in bindings[0].node.keywords)
-    for line in bindings[0].node.body.body:
-        for small in getattr(line, "body", ()):
+    body = bindings[0].node.body
+    lines = body.body if isinstance(body, cst.IndentedBlock) else [body]  # `class X: a: int` is one suite
+    for line in lines:
+        for small in line.body if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else ():  # not methods or ifs
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 kind = target.tree.code_for_node(small.annotation.annotation)
                 # a default, or a TypedDict key that may be left out

@@ -199,3 +199,32 @@ def test_a_context_variable_set_to_the_context_journals_nothing(tmp_path):
         await ctx.run_typed("step", f, restate.RunOptions())
     """, "import context\nimport registry\n\n\ndef f():\n    return 1\n")
     assert found == [{"op": "helper", "target": "registry.set"}, {"op": "run", "name": "step"}]
+
+
+def test_handler_types_with_methods_and_one_line_bodies_are_read(tmp_path):
+    (tmp_path / "app.py").write_text(textwrap.dedent("""\
+        import pydantic
+        import restate
+
+        svc = restate.Service("Types")
+
+
+        class Request(pydantic.BaseModel):
+            name: str
+            if True:
+                flag: bool = False
+
+            def shout(self) -> str:
+                return self.name.upper()
+
+
+        class Reply(pydantic.BaseModel): text: str
+
+
+        @svc.handler()
+        async def h(ctx: restate.Context, request: Request) -> Reply:
+            return Reply(text=request.shout())
+    """))
+    types = tree_manifest(tmp_path, lambda root: Settings(root=root))["types"]
+    assert types["app.Request"]["fields"] == {"name": {"type": "str", "default": False}}
+    assert types["app.Reply"]["fields"] == {"text": {"type": "str", "default": False}}
