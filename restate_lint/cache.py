@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from restate_lint import __version__
+from restate_lint.diagnostics import with_filename
 
 CACHE_DIR_NAME = ".restate-lint-cache"
 ENV_VAR = "RESTATE_LINT_CACHE_DIR"
@@ -44,23 +45,30 @@ def _load_secret() -> bytes:
     """This user's signing secret, made on first use; where it cannot be kept, one for this
     process only (the disk cache then only serves this run)."""
     path = _secret_path()
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as f:
-            found = f.read(64)
-        if len(found) == 32:
-            return found
-    except OSError:
-        pass
+    found = _read_secret(path)
+    if found is not None:
+        return found
     fresh = secrets.token_bytes(32)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(fresh)
+    except FileExistsError:  # another process (a worker) made it first: share its secret
+        return _read_secret(path) or fresh
     except OSError:
         pass
     return fresh
+
+
+def _read_secret(path: Path) -> Optional[bytes]:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as f:
+            found = f.read(64)
+    except OSError:
+        return None
+    return found if len(found) == 32 else None
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +106,16 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()
 
 
+def kept(kind: str, result) -> Optional[object]:
+    """What the cache keeps of a stage's result (None: nothing, a check that went wrong)."""
+    if kind == "summary":
+        return result
+    if kind == "check":
+        diagnostics, errors = result
+        return None if errors else with_filename(diagnostics, "")
+    return (result,)
+
+
 def cache_dir(root: Path, configured: Optional[Path] = None) -> Path:
     if configured is not None:
         return configured
@@ -128,6 +146,12 @@ class Cache:
         found = self._get(kind, key)
         self.stats[kind, "miss" if found is None else "hit"] += 1
         return found
+
+    def has(self, kind: str, key: str) -> bool:
+        """Whether there is an entry (which may still turn out unreadable), without reading it."""
+        if self.memory is not None and (kind, key) in self.memory:
+            return True
+        return self.directory is not None and os.path.isfile(self._path(kind, key))
 
     def _get(self, kind: str, key: str) -> Any:
         if self.memory is not None:

@@ -15,6 +15,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from restate_lint.paths import RealPaths
 from restate_lint.registry import RULES
 
 DEFAULT_EXCLUDES = (".git", ".venv", "venv", "build", "dist", "__pycache__", "node_modules")
@@ -45,6 +46,9 @@ class Settings:
     config_file: Optional[Path] = None
 
     def enabled_codes(self, path: Optional[Path] = None) -> frozenset:
+        return _enabled_codes(self, path)  # memoised: every rule family of every file asks
+
+    def _codes_for(self, path: Optional[Path]) -> frozenset:
         chosen = expand(self.select) if self.select is not None else {c for c, r in RULES.items() if r.default_enabled}
         chosen = (chosen | expand(self.extend_select)) - expand(self.ignore)
         if path is not None:
@@ -62,16 +66,26 @@ class Settings:
         return _matcher(self.exclude + self.extend_exclude)(_relative(path, self.root))
 
 
+@lru_cache(maxsize=4096)
+def _enabled_codes(settings: Settings, path: Optional[Path]) -> frozenset:
+    return settings._codes_for(path)
+
+
 def expand(selectors) -> set:
     """Codes named by selectors: `ALL`, a code (`RST201`) or a prefix (`RST2`)."""
+    return set(_expand(tuple(selectors or ())))
+
+
+@lru_cache(maxsize=1024)
+def _expand(selectors: tuple) -> frozenset:
     codes: set = set()
-    for selector in selectors or ():
+    for selector in selectors:
         selector = selector.strip().upper()
         matched = set(RULES) if selector == "ALL" else {c for c in RULES if c.startswith(selector)}
         if not matched:
             raise ConfigError(f"unknown rule selector {selector!r} (see `restate-lint rules`)")
         codes |= matched
-    return codes
+    return frozenset(codes)
 
 
 @lru_cache(maxsize=256)
@@ -91,12 +105,15 @@ def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
     return lambda relative: whole(relative) is not None or any(part(p) is not None for p in relative.split("/"))
 
 
+_REAL = RealPaths()
+
+
 @lru_cache(maxsize=1 << 16)
 def _relative(path: Path, root: Path) -> str:
     """`path` relative to the root, `/`-separated (as given when it lies outside). Asked for every
     file and folder a walk meets, for every pattern: resolved once."""
     try:
-        return path.resolve().relative_to(_resolved(root)).as_posix()
+        return _REAL(path).relative_to(_resolved(root)).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, Optional, Union
 
 if TYPE_CHECKING:  # findings hold tree nodes; diagnostics are plain data, read without libcst
@@ -100,6 +101,7 @@ class Diagnostic:
         return split_message(self.message)[1]
 
 
+@lru_cache(maxsize=4096)  # the problem and the help of one message are asked for apart
 def split_message(message: str) -> tuple[str, Optional[str]]:
     """A message is written "problem[: why]. Advice" or "problem: advice". The help is its last
     sentence (after a top-level ". " followed by a capital or a backtick); a message of one
@@ -148,3 +150,8 @@ def compatible_fixes(diagnostics: list[Diagnostic], applicable: frozenset = froz
 
 def _touch(a: Edit, b: Edit) -> bool:
     return a.start <= b.end and b.start <= a.end
+
+
+def with_filename(diagnostics: list[Diagnostic], name: str) -> list[Diagnostic]:
+    """The diagnostics as reported for the file shown as `name` (kept in the cache with none)."""
+    return [replace(d, filename=name) for d in diagnostics]

@@ -1,7 +1,7 @@
-"""The per-file stages that parse (summarise, check, the syntax check of plain files), run in
-this process or spread over worker processes.
+"""Worker processes for the per-file stages (worker.py), each with one pipe.
 
-Imported only when something is not in the cache: it is what imports libcst.
+Imports nothing that parses: a worker imports libcst itself once it has started, so the process
+that hands it files can read the cache meanwhile.
 """
 
 from __future__ import annotations
@@ -13,95 +13,34 @@ import sys
 import time
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional
 
-from restate_lint.analysis.summarise import summarise
-from restate_lint.check import lint_model
+from restate_lint.cache import Cache
 from restate_lint.config import Settings
-from restate_lint.diagnostics import Diagnostic
-from restate_lint.model.facts import ModuleFacts
-from restate_lint.model.module import ModuleModel
-from restate_lint.parse import parse, syntax_failure as text_syntax_failure
 from restate_lint.project.files import ModuleNames
-from restate_lint.project.summary import ModuleSummary
-from restate_lint.scan import ScannedFile
-from restate_lint.source import ParseFailure, SourceFile, UndecodableSource
-
-# libcst's visitors recurse per tree level; CPython-valid nesting can exceed the default limit
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+from restate_lint.source import ParseFailure
 
 
-def build_model(file: ScannedFile, names: ModuleNames) -> Union[ModuleModel, ParseFailure]:
-    try:
-        source = SourceFile(str(file.path), file.data)
-        tree = parse(source.text)
-        return ModuleModel(file.name, source, tree, names.resolver(file.path), is_package=file.is_package)
-    except UndecodableSource as exc:
-        return ParseFailure(f"cannot decode file: {exc}")
-    except ParseFailure as exc:
-        return exc
-    except RecursionError:
-        return ParseFailure("file is nested too deeply to analyse")
-
-
-class Worker:
-    """The per-file stages with the models built so far: the model built to summarise a file is
-    kept for its check (the same process is asked to check it)."""
-
-    def __init__(self, settings: Settings, names: ModuleNames):
-        self.settings = settings
-        self.names = names
-        self.models: dict[Path, ModuleModel] = {}
-
-    def handle(self, task: tuple) -> tuple:
-        kind, file = task[0], task[1]
-        if kind == "summary":
-            return kind, file.path, self.summarise(file, keep=task[2])
-        if kind == "check":
-            return kind, file.path, self.check(file, task[2], task[3])
-        return kind, file.path, syntax_failure(file)
-
-    def summarise(self, file: ScannedFile, keep: bool) -> Union[ModuleSummary, ParseFailure]:
-        model = build_model(file, self.names)
-        if isinstance(model, ParseFailure):
-            return model
-        try:
-            summary = summarise(model, self.settings)
-        except RecursionError:
-            return ParseFailure("file is nested too deeply to analyse")
-        if keep:
-            self.models[file.path] = model
-        return summary
-
-    def check(self, file: ScannedFile, facts: ModuleFacts, shown: str) -> tuple[list[Diagnostic], list[str]]:
-        model = self.models.pop(file.path, None) or build_model(file, self.names)
-        if isinstance(model, ParseFailure):
-            return [], []  # its summary said so already
-        errors: list[str] = []
-        model.source.path = shown
-        try:
-            model.bind(facts)
-            diagnostics = lint_model(model, self.settings, file.path, errors)
-        except RecursionError:
-            return [], [f"{shown}: nested too deeply to check"]
-        return diagnostics, errors
-
-
-def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: int) -> None:
+def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: int, store: Optional[Path]) -> None:
     try:  # a file that would take all the machine's memory fails this worker alone
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (ValueError, OSError):
         pass  # a lower hard limit than ours is already a bound
-    worker = Worker(settings, names)
+    from restate_lint.worker import Worker  # noqa: PLC0415 - here, in the worker (see the module's docstring)
+
+    worker = Worker(settings, names, Cache(store) if store is not None else None)
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        if task[0] == "bind":  # a long-lived pool's next run: its settings, names, no models yet
-            worker = Worker(task[1], task[2])
+            task = None
+        if task is None or task[0] == "bind":
+            if worker.store is not None:
+                worker.store.flush()
+            if task is None:
+                return
+            # a long-lived pool's next run: its settings, names and cache, no models yet
+            worker = Worker(task[1], task[2], Cache(task[3]) if task[3] is not None else None)
             continue
         try:
             answer = worker.handle(task)
@@ -128,9 +67,10 @@ class Processes:
     MEMORY_ENV = "RESTATE_LINT_WORKER_MEMORY_MB"
     MEMORY_MB = 4096  # address space a worker may use
 
-    def __init__(self, count: int, settings: Settings, names: ModuleNames, start_method: Optional[str] = None):
+    def __init__(self, count: int, settings: Settings, names: ModuleNames, store: Optional[Path] = None, start_method: Optional[str] = None):
+        """`store`: the cache folder the workers write results to (None: none)."""
         self.context = multiprocessing.get_context(start_method or ("fork" if sys.platform.startswith("linux") else "spawn"))
-        self.settings, self.names = settings, names
+        self.settings, self.names, self.store = settings, names, store
         self.memory = int(os.environ.get(self.MEMORY_ENV) or self.MEMORY_MB)
         self.conns: list[Connection] = []
         self.procs: list = []
@@ -142,17 +82,17 @@ class Processes:
 
     def _start(self, i: int) -> None:
         parent, child = self.context.Pipe()
-        proc = self.context.Process(target=_serve, args=(child, self.settings, self.names, self.memory), daemon=True)
+        proc = self.context.Process(target=_serve, args=(child, self.settings, self.names, self.memory, self.store), daemon=True)
         proc.start()
         child.close()
         self.conns[i], self.procs[i] = parent, proc
 
-    def bind(self, settings: Settings, names: ModuleNames) -> None:
-        """The next run's settings and module names; what the workers kept is forgotten."""
-        self.settings, self.names, self.owner = settings, names, {}
+    def bind(self, settings: Settings, names: ModuleNames, store: Optional[Path]) -> None:
+        """The next run's settings, module names and cache folder; what the workers kept is forgotten."""
+        self.settings, self.names, self.store, self.owner = settings, names, store, {}
         for i, conn in enumerate(self.conns):
             try:
-                conn.send(("bind", settings, names))
+                conn.send(("bind", settings, names, store))
             except OSError:  # it died between runs
                 self.procs[i].kill()
                 self.procs[i].join()
@@ -228,21 +168,3 @@ def _failed(task: tuple, why: str) -> tuple:
     if kind == "check":
         return kind, file.path, ([], [f"{task[3]}: not checked: {why}"])
     return kind, file.path, ParseFailure(f"not analysed: {why}")
-
-
-class InProcess:
-    def __init__(self, settings: Settings, names: ModuleNames):
-        self.worker = Worker(settings, names)
-
-    def run(self, tasks: list[tuple]) -> list[tuple]:
-        return [self.worker.handle(task) for task in tasks]
-
-    def close(self) -> None:
-        pass
-
-
-def syntax_failure(file: ScannedFile) -> Optional[ParseFailure]:
-    try:
-        return text_syntax_failure(SourceFile("", file.data).text)
-    except UndecodableSource as exc:
-        return ParseFailure(f"cannot decode file: {exc}")

@@ -117,10 +117,16 @@ def positions_of(model) -> Positions:
     return found
 
 
+_STATEMENT_TYPES: dict[type, bool] = {}
+
+
 def is_statement(node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> bool:
     """A statement that renders as itself: not an `elif`, which renders as `if` on its own."""
-    elif_ = isinstance(parent, cst.If) and node is parent.orelse
-    return isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and not elif_
+    kind = type(node)
+    found = _STATEMENT_TYPES.get(kind)
+    if found is None:  # isinstance on libcst's classes goes through the ABC machinery: asked once per type
+        found = _STATEMENT_TYPES[kind] = issubclass(kind, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    return found and not (type(parent) is cst.If and node is parent.orelse)
 
 
 def _first_token(statement: cst.CSTNode) -> cst.CSTNode:

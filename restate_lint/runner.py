@@ -4,7 +4,7 @@ Every stage's result is cached by what it depends on (cache.py), so a run over u
 reads entries and links summaries without parsing anything (libcst is not even imported), and a
 run after an edit rebuilds the edited file's summary and re-checks only the files whose facts
 changed. Summarising and checking are spread over worker processes when there is enough work
-(pool.py).
+(pool.py, worker.py).
 
 Which files get the Restate model is decided from the import graph: files that import restate,
 files that import those (a handler module may import its service object and nothing else of
@@ -18,23 +18,23 @@ import hashlib
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import Optional, Union
 
-from restate_lint.cache import Cache, digest
+from restate_lint.cache import Cache, digest, kept
 from restate_lint.catalogue import catalogue_settings, prefixes
 from restate_lint.config import Settings
 from restate_lint.paths import RealPaths
-from restate_lint.diagnostics import Diagnostic, Position
+from restate_lint.diagnostics import Diagnostic, Position, with_filename
 from restate_lint.discovery import discover, project_files
 from restate_lint.model.facts import ModuleFacts
 from restate_lint.project.files import ModuleNames
 from restate_lint.project.link import Linker
 from restate_lint.project.summary import ModuleSummary
 from restate_lint.registry import RULES
-from restate_lint.scan import Scan, ScannedFile, candidates, scan
+from restate_lint.scan import ScannedFile, candidates, scan
 from restate_lint.source import ParseFailure
 
 
@@ -49,6 +49,14 @@ class Result:
     sources: dict[str, tuple[Path, bytes]] = field(default_factory=dict)
     linker: Optional[Linker] = None
     cache_stats: Counter = field(default_factory=Counter)  # (stage, "hit" | "miss") -> count
+
+
+@dataclass(frozen=True)
+class _Finished:
+    """A whole run's outcome, kept when nothing went wrong in it."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    loaded: frozenset[Path]
 
 
 @dataclass
@@ -114,7 +122,36 @@ class _Run:
         given = {resolved[t]: t for t in targets}  # the path as named: fixes write through it
         targets = list(dict.fromkeys(resolved[t] for t in targets))
         result.files = len(targets)
+        key = self._finished_key(files, targets, shown)
+        finished = self.cache.get("run", key) if key is not None else None
+        if not isinstance(finished, _Finished):
+            finished = self._lint(files, targets, shown)
+            if key is not None and not result.internal_errors:
+                self.cache.put("run", key, finished)
+                self.cache.flush()
+        result.diagnostics.extend(finished.diagnostics)
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        result.loaded = set(finished.loaded)
+        by_name = {shown[p]: (given[p], files[p].data) for p in targets if p in files}
+        result.sources = {d.filename: by_name[d.filename] for d in result.diagnostics if d.filename in by_name}
+        return result
+
+    def _finished_key(self, files: dict[Path, "ScannedFile"], targets: list[Path], shown: dict[Path, str]) -> Optional[str]:
+        """What a whole run's diagnostics depend on, when they may be kept whole: every project
+        file's place and text, the targets as shown, the settings. A run whose inputs are all the
+        same as a run before reads one entry instead of one per file and stage."""
+        if self.overrides or self.want_graph or self.cache.directory is None:
+            return None
+        from restate_lint.sdk_version import target_sdk_version  # noqa: PLC0415 - as in check_key
+
+        project = tuple((str(path), file.name, file.digest, file.is_package) for path, file in sorted(files.items()))
+        return digest("run", project, tuple((str(t), shown[t]) for t in targets), self.settings, target_sdk_version(self.settings))
+
+    def _lint(self, files: dict[Path, "ScannedFile"], targets: list[Path], shown: dict[Path, str]) -> "_Finished":
+        """The diagnostics of `targets` from their stages (the modelled files' and the others')."""
+        self._scan_all(files)
         modelled = self._modelled(files, [t for t in targets if t in files])
+        found: list[Diagnostic] = []
         stages = _Stages(self.settings, self.cache, self.jobs, self.names, self.isolate, self.workers)
         try:
             plain = [files[p] for p in targets if p in files and p not in modelled]
@@ -126,20 +163,15 @@ class _Run:
                 name = files[path].name
                 failure = linked.failures.get(name) if path in modelled else failures.get(path)
                 if failure is not None:
-                    result.diagnostics.extend(self._failure(shown[path], failure, path))
+                    found.extend(self._failure(shown[path], failure, path))
                 elif path in modelled:
                     checks.append((files[path], linked.facts[name], shown[path]))
             diagnostics, errors = stages.checks(checks)
         finally:
             stages.close()
             self.cache.flush()
-        result.diagnostics.extend(diagnostics)
-        result.internal_errors.extend(errors)
-        result.diagnostics.sort(key=Diagnostic.sort_key)
-        result.loaded = set(modelled)
-        by_name = {shown[p]: (given[p], files[p].data) for p in targets if p in files}
-        result.sources = {d.filename: by_name[d.filename] for d in result.diagnostics if d.filename in by_name}
-        return result
+        self.result.internal_errors.extend(errors)
+        return _Finished((*found, *diagnostics), frozenset(modelled))
 
     def _link(self, stages: "_Stages", modelled: list[ScannedFile], keep: set[Path], plain: list[ScannedFile]) -> tuple["Linked", dict[Path, Optional[ParseFailure]]]:
         """The facts of the modelled files in `keep` (the ones to check), and the plain files'
@@ -164,8 +196,8 @@ class _Run:
 
     # -- reading and scanning ------------------------------------------------------------------
     def _read_all(self, paths: list[Path], targets: dict[Path, str]) -> dict[Path, ScannedFile]:
-        """Every project file read and scanned; a target that cannot be read is one RST999
-        (`targets` maps each to the name shown)."""
+        """Every project file read (scanned when a run needs it: `_scan_all`); a target that
+        cannot be read is one RST999 (`targets` maps each to the name shown)."""
         files = {}
         for path in paths:
             try:
@@ -175,12 +207,19 @@ class _Run:
                     self.result.diagnostics.extend(self._failure(targets[path], ParseFailure(f"cannot read file: {exc.strerror or exc}"), path))
                 continue
             content = content or hashlib.blake2b(data, digest_size=20).hexdigest()
-            found = self.cache.get("scan", content)
-            if not isinstance(found, Scan):
-                found = scan(data)
-                self.cache.put("scan", content, found, disk=path not in self.overrides)
-            files[path] = ScannedFile(path, self.names.name_by_path[path], data, content, found, path.name == "__init__.py", path not in self.overrides)
+            files[path] = ScannedFile(path, self.names.name_by_path[path], data, content, None, path.name == "__init__.py", path not in self.overrides)
         return files
+
+    def _scan_all(self, files: dict[Path, ScannedFile]) -> None:
+        """Each file's imports, read from its bytes (a regular expression: cheaper than reading a
+        cache entry from disk; a long-lived caller remembers them)."""
+        memo = self.cache.memory
+        for file in files.values():
+            found = memo.get(("scan", file.digest)) if memo is not None else None
+            if found is None:
+                found = scan(file.data)
+                self.cache.remember(("scan", file.digest), found)
+            file.scan = found
 
     def _read(self, path: Path) -> tuple[bytes, Optional[str]]:
         """A file's bytes (and their hash when known). A long-lived caller's cache remembers them
@@ -289,13 +328,13 @@ class Workers:
 
     def start(self) -> None:
         if self.pool is None:
-            from restate_lint import pool  # noqa: PLC0415 - libcst is imported only when something must be parsed
+            from restate_lint import pool  # noqa: PLC0415 - only when something must be parsed
 
             self.pool = pool.Processes(1, Settings(), ModuleNames(Path.cwd()), start_method="spawn")
 
-    def bound(self, settings: Settings, names: ModuleNames):
+    def bound(self, settings: Settings, names: ModuleNames, store: Optional[Path]):
         self.start()
-        self.pool.bind(settings, names)
+        self.pool.bind(settings, names, store)
         return self.pool
 
     def close(self) -> None:
@@ -306,25 +345,36 @@ class Workers:
 
 class _Stages:
     """The per-file stages, answered from the cache where possible; what is missing is computed
-    by pool.py (in this process, or in worker processes when there is enough of it)."""
+    by worker.py (in this process, or in worker processes, pool.py, when there is enough of it)."""
 
     def __init__(self, settings: Settings, cache: Cache, jobs: int, names: ModuleNames, isolate: bool, workers: Optional[Workers] = None):
         self.settings, self.cache, self.jobs, self.names, self.isolate, self.workers = settings, cache, jobs, names, isolate, workers
         self._executor = None
 
+    def _start(self, files: list[ScannedFile]) -> None:
+        """Start what parses `files`, before the cache is read for the rest: worker processes
+        import libcst meanwhile."""
+        if self._executor is not None or not files:
+            return
+        if self.workers is not None:
+            self._executor = self.workers.bound(self.settings, self.names, self.cache.directory)
+            return
+        size = sum(len(file.data) for file in files)
+        count = min(self.jobs, len(files)) if size >= PARALLEL_BYTES else 1
+        if count > 1 or self.isolate:
+            from restate_lint import pool  # noqa: PLC0415 - only when something must be parsed
+
+            self.cache.flush()  # no thread of ours is writing while the workers fork
+            self._executor = pool.Processes(count, self.settings, self.names, self.cache.directory)
+        else:
+            from restate_lint.worker import InProcess  # noqa: PLC0415 - imports libcst
+
+            self._executor = InProcess(self.settings, self.names, self.cache)
+
     def _run(self, tasks: list[tuple]) -> list[tuple]:
         if not tasks:
             return []
-        if self._executor is None and self.workers is not None:
-            self._executor = self.workers.bound(self.settings, self.names)
-        if self._executor is None:
-            from restate_lint import pool  # noqa: PLC0415 - libcst is imported only when something must be parsed
-
-            size = sum(len(task[1].data) for task in tasks)
-            count = min(self.jobs, len(tasks))
-            count = count if size >= PARALLEL_BYTES else 1
-            self.cache.flush()  # no thread of ours is writing while the workers fork
-            self._executor = pool.Processes(count, self.settings, self.names) if count > 1 or self.isolate else pool.InProcess(self.settings, self.names)
+        self._start([task[1] for task in tasks])
         return self._executor.run(tasks)
 
     def close(self) -> None:
@@ -337,46 +387,41 @@ class _Stages:
         summaries: dict[Path, Summary] = {}
         failures: dict[Path, Optional[ParseFailure]] = {}
         tasks = []
+        self._start([f for f in files if not self.cache.has("summary", keys[f.path])] + [f for f in plain if not self.cache.has("syntax", digest("syntax", f.digest))])
         for file in files:
             found = self.cache.get("summary", keys[file.path])
             if isinstance(found, (ModuleSummary, ParseFailure)):
                 summaries[file.path] = found
             else:
-                tasks.append(("summary", file, file.path in keep))
+                tasks.append(("summary", file, file.path in keep, keys[file.path]))
         for file in plain:
             found = self.cache.get("syntax", digest("syntax", file.digest))
             if isinstance(found, tuple):
                 failures[file.path] = found[0]
             else:
-                tasks.append(("syntax", file))
-        by_path = {file.path: file for file in [*files, *plain]}
-        for kind, path, value in self._run(tasks):
-            file = by_path[path]
-            if kind == "summary":
-                summaries[path] = value
-                self.cache.put(kind, keys[path], value, disk=file.on_disk)
-            else:
-                failures[path] = value
-                self.cache.put(kind, digest("syntax", file.digest), (value,), disk=file.on_disk)
+                tasks.append(("syntax", file, digest("syntax", file.digest)))
+        key_of = {task[1].path: task[-1] for task in tasks}
+        for kind, path, value in self._run(tasks):  # the workers have stored them
+            (summaries if kind == "summary" else failures)[path] = value
+            self.cache.remember((kind, key_of[path]), kept(kind, value))
         return summaries, failures
 
     def checks(self, checks: list[tuple[ScannedFile, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
         diagnostics: list[Diagnostic] = []
         errors: list[str] = []
-        keys, on_disk, tasks = {}, {}, []
+        keys, tasks = {}, []
         for file, facts, name in checks:
             key = keys[file.path] = check_key(file, facts, self.settings)
-            on_disk[file.path] = file.on_disk
             found = self.cache.get("check", key)
             if isinstance(found, list):
                 diagnostics.extend(with_filename(found, name))
             else:
-                tasks.append(("check", file, facts, name))
-        for _, path, (found, failed) in self._run(tasks):
-            diagnostics.extend(found)
-            errors.extend(failed)
-            if not failed:
-                self.cache.put("check", keys[path], with_filename(found, ""), disk=on_disk[path])
+                tasks.append(("check", file, facts, name, key))
+        for kind, path, result in self._run(tasks):  # the workers have stored them
+            diagnostics.extend(result[0])
+            errors.extend(result[1])
+            if not result[1]:
+                self.cache.remember((kind, keys[path]), kept(kind, result))
         return diagnostics, errors
 
 
@@ -402,10 +447,6 @@ def check_key(file: ScannedFile, facts: ModuleFacts, settings: Settings) -> str:
 def print_internal_errors(errors: list[str]) -> None:
     for error in errors:
         print(f"restate-lint: {error}", file=sys.stderr)
-
-
-def with_filename(diagnostics: list[Diagnostic], name: str) -> list[Diagnostic]:
-    return [replace(d, filename=name) for d in diagnostics]
 
 
 Summary = Union[ModuleSummary, ParseFailure]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 _IMPORT = re.compile(
     rb"(?:^|\r)[ \t]*(?:from[ \t]+(?P<dots>\.*)[ \t]*(?P<module>[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\r\n#;]*)"
@@ -40,7 +41,7 @@ class ScannedFile:
     name: str  # module name
     data: bytes
     digest: str
-    scan: Scan
+    scan: Optional[Scan]  # None until the run needs it (a run answered whole from the cache does not)
     is_package: bool
     on_disk: bool  # not an editor's unsaved text: its stage results may go to the disk cache
 

@@ -153,6 +153,21 @@ def test_full_in_a_subprocess(tmp_path: Path) -> None:
     assert proc.stdout.endswith("\n\nFound 1 problem ([*] 1 fixable with --fix).\n")
 
 
+@pytest.mark.parametrize("fmt", ["full", "concise"])
+def test_a_pipe_gets_the_characters_a_colour_run_shows(fmt: str) -> None:
+    """Piped output is written without rich; colour forced (`--color always`, FORCE_COLOR) goes
+    through rich: with the escapes taken out, both are the same characters."""
+    def lint(*args: str, env: dict = {}) -> str:
+        return subprocess.run([sys.executable, "-m", "restate_lint", "--no-cache", "--output-format", fmt, *args, "examples/"], cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "FORCE_COLOR": "", "TTY_COMPATIBLE": "", **env}).stdout
+
+    plain = lint()
+    assert "\x1b" not in plain and plain.count("RST") >= 9
+    for coloured in (lint("--color", "always"), lint(env={"FORCE_COLOR": "1"})):
+        assert "\x1b[" in coloured
+        assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+    assert "\x1b" not in lint(env={"FORCE_COLOR": "1", "TTY_COMPATIBLE": "0"})
+
+
 def _under_pty(args: list[str], columns: int, cwd: Path) -> str:
     pid, fd = pty.fork()
     if pid == 0:  # the child: its standard streams are the terminal

@@ -94,7 +94,7 @@ def test_quiet_silent_and_verbose(project: Path) -> None:
     assert "checking counter.py" in verbose.stderr and re.search(r"1 files checked in \d+\.\d\ds", verbose.stderr)
     cached = subprocess.run([sys.executable, "-m", "restate_lint", "-v", "counter.py"], cwd=project, capture_output=True, text=True, timeout=120)
     cached = subprocess.run([sys.executable, "-m", "restate_lint", "-v", "counter.py"], cwd=project, capture_output=True, text=True, timeout=120)
-    assert "cache check: 1 hits, 0 misses" in cached.stderr
+    assert "cache run: 1 hits, 0 misses" in cached.stderr
 
 
 def test_no_python_files_is_a_warning(tmp_path: Path) -> None:

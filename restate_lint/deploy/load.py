@@ -27,7 +27,7 @@ class Loaded:
 def load(root: Path, files: list[Path], settings: Settings) -> Loaded:
     """Model the files that may define or use Restate services (see `_restate_users`)."""
     from restate_lint.analysis.summarise import summarise  # noqa: PLC0415 - libcst only when loading
-    from restate_lint.pool import build_model  # noqa: PLC0415
+    from restate_lint.worker import build_model  # noqa: PLC0415
 
     loaded = Loaded(root.resolve())
     names = ModuleNames(root, [f.resolve() for f in files])

@@ -253,19 +253,19 @@ class ModuleModel:
         """The innermost statement holding a site's node (or a function's name or decorator), for
         positioning it; None for nodes the model does not index."""
         index = self.analyses.get("_statements")
-        if index is None:
+        if index is None:  # what holds each node; a site's statement is found when asked
             index = self.analyses["_statements"] = {}
             for site in [*self.calls, *(s for sites in self.sites.values() for s in sites)]:
-                chain = (*site.ancestors, site.node)
-                for at in range(len(chain) - 1, -1, -1):
-                    if is_statement(chain[at], chain[at - 1] if at else None):
-                        index[id(site.node)] = chain[at]
-                        break
+                index.setdefault(id(site.node), site)
             for function in self.functions:
                 if isinstance(function.node, cst.FunctionDef):
                     for part in (function.node.name, *function.node.decorators):
                         index[id(part)] = function.node
-        return index.get(id(node))
+        found = index.get(id(node))
+        if isinstance(found, Site):
+            chain = (*found.ancestors, found.node)
+            found = index[id(node)] = next((chain[at] for at in range(len(chain) - 1, -1, -1) if is_statement(chain[at], chain[at - 1] if at else None)), None)
+        return found
 
     def durable_ops(self) -> Iterator[CallSite]:
         return (site for site in self.calls if site.op is not None)
@@ -344,8 +344,8 @@ class ModuleModel:
     def annotation_context_type(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
         """The Restate context type an annotation names (`ObjectContext`, `Optional[rs.Context]`, `"Context"`)."""
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            text = expr.evaluated_value
-            if isinstance(text, str):
+            text = literal_string(expr)
+            if text is not None:
                 try:
                     expr = cst.parse_expression(text)
                 except cst.ParserSyntaxError:

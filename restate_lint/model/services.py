@@ -57,6 +57,11 @@ class Handler:
 def literal_string(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     """The value of a plain string literal, else None."""
     if isinstance(expr, cst.SimpleString):
+        prefix = expr.prefix.lower()
+        if "b" in prefix:
+            return None
+        if prefix == "r" or (not prefix and "\\" not in expr.value):  # nothing to unescape
+            return expr.raw_value  # (evaluating it parses it again: it is asked of every string)
         value = expr.evaluated_value
         return value if isinstance(value, str) else None
     if isinstance(expr, cst.ConcatenatedString):

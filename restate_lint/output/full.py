@@ -22,10 +22,9 @@ import textwrap
 import unicodedata
 from typing import Optional
 
-from rich.text import Text
-
 from restate_lint.diagnostics import Diagnostic, Position, applies
 from restate_lint.output.locations import printable
+from restate_lint.output.styled import Printer, Styled
 from restate_lint.output.text import CODE_STYLE, summary_line
 from restate_lint.source import SourceFile, UndecodableSource
 
@@ -34,7 +33,7 @@ TAB = 4
 _GUTTER = "bold blue"
 
 
-def render_full(diagnostics: list[Diagnostic], sources: dict, unsafe: bool, width: Optional[int]) -> Text:
+def render_full(diagnostics: list[Diagnostic], sources: dict, unsafe: bool, width: Optional[int]) -> Styled:
     """All diagnostics, separated by blank lines. `sources` maps a shown name to (path, bytes);
     `width` is the terminal's, or None (nothing is wrapped or cut)."""
     files: dict[str, Optional[SourceFile]] = {}
@@ -43,7 +42,7 @@ def render_full(diagnostics: list[Diagnostic], sources: dict, unsafe: bool, widt
         if d.filename not in files:
             files[d.filename] = _source(d.filename, sources)
         blocks.append(_diagnostic(d, files[d.filename], unsafe, width))
-    return Text("\n\n").join(blocks)
+    return Styled.join("\n\n", blocks)
 
 
 def _source(name: str, sources: dict) -> Optional[SourceFile]:
@@ -55,8 +54,8 @@ def _source(name: str, sources: dict) -> Optional[SourceFile]:
         return None
 
 
-def _diagnostic(d: Diagnostic, source: Optional[SourceFile], unsafe: bool, width: Optional[int]) -> Text:
-    out = Text()
+def _diagnostic(d: Diagnostic, source: Optional[SourceFile], unsafe: bool, width: Optional[int]) -> Styled:
+    out = Styled()
     head = f"{d.code}{' [*]' if applies(d.fix, unsafe) else ''} "
     out.append(d.code, style=CODE_STYLE[d.severity])
     if applies(d.fix, unsafe):
@@ -70,7 +69,7 @@ def _diagnostic(d: Diagnostic, source: Optional[SourceFile], unsafe: bool, width
     out.append(f"{printable(d.filename)}:{d.start.row}:{d.start.column}")
     if frame:
         out.append("\n")
-        out.append_text(_render_frame(frame, gutter))
+        out.append_styled(_render_frame(frame, gutter))
     if d.help:
         out.append("\n")
         out.append("help", style="bold cyan")
@@ -137,6 +136,8 @@ def _code_end(line: str, start: int) -> int:
 
 def _cells(line: str) -> list[tuple[str, int]]:
     """Each character as shown (tabs expanded, control characters escaped) with its width."""
+    if line.isascii() and line.isprintable():  # most lines: each character is itself, one wide
+        return [(ch, 1) for ch in line]
     cells, column = [], 0
     for ch in line:
         if ch == "\t":
@@ -198,8 +199,8 @@ def _display(text: str) -> int:
     return sum(_width(c) for c in text)
 
 
-def _render_frame(rows: list, gutter: str) -> Text:
-    out = Text()
+def _render_frame(rows: list, gutter: str) -> Styled:
+    out = Styled()
     out.append(f"{gutter} |", style=_GUTTER)
     for row, text, lo, hi in rows:
         out.append("\n")
@@ -214,12 +215,12 @@ def _render_frame(rows: list, gutter: str) -> Text:
     return out
 
 
-def print_full(console, result, summary: bool, unsafe: bool, fixed: Optional[int], width: Optional[int]) -> None:
+def print_full(printer: Printer, result, summary: bool, unsafe: bool, fixed: Optional[int], width: Optional[int]) -> None:
     """The diagnostics of `result` in one print (rich's cost is per call), then the summary;
     `width` is the terminal's (None: not a terminal)."""
     text = render_full(result.diagnostics, result.sources, unsafe, width)
     if summary:
         text.append("\n\n" if result.diagnostics else "")
         text.append(_wrap(summary_line(result.diagnostics, unsafe, fixed), width, 0, ""))
-    if text.plain:
-        console.print(text, soft_wrap=True, highlight=False)
+    if text.parts:
+        printer.print(text)

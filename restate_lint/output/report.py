@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator, Optional
 
-from rich.console import Console
-
 from restate_lint.diagnostics import Diagnostic, applies
 from restate_lint.output import FORMATTERS, formatter
 from restate_lint.output.full import print_full
+from restate_lint.output.styled import Printer, colour_options
 from restate_lint.output.text import render_text, summary_line
 
 TEXT_FORMATS = ("full", "concise", "text")  # text: the one-line form's old name
@@ -40,20 +39,20 @@ class Report:
         if self.silent:
             return
         with self._stream(err) as (stream, terminal):
-            console = Console(file=stream, highlight=False, soft_wrap=True, **self._color(terminal))
+            printer = Printer(stream, colour_options(self.color, terminal, self.output_file is not None))
             if self.statistics:
-                self._statistics(console, stream, result.diagnostics, fixed)
+                self._statistics(printer, stream, result.diagnostics, fixed)
             elif self.fmt == "full":
-                print_full(console, result, summary=not self.quiet, unsafe=self.unsafe, fixed=fixed, width=console.width if terminal else None)
+                print_full(printer, result, summary=not self.quiet, unsafe=self.unsafe, fixed=fixed, width=printer.width if terminal else None)
             elif self.fmt in TEXT_FORMATS:
                 summary = not self.quiet and (terminal or fixed is not None)
-                render_text(console, result.diagnostics, summary=summary, unsafe=self.unsafe, fixed=fixed)
+                render_text(printer, result.diagnostics, summary=summary, unsafe=self.unsafe, fixed=fixed)
             else:
                 stream.write(formatter(self.fmt)(result, root))
                 if fixed is not None and not self.quiet:
                     print(summary_line(result.diagnostics, self.unsafe, fixed), file=sys.stderr)
 
-    def _statistics(self, console: Console, stream: IO[str], diagnostics: list[Diagnostic], fixed: Optional[int]) -> None:
+    def _statistics(self, printer: Printer, stream: IO[str], diagnostics: list[Diagnostic], fixed: Optional[int]) -> None:
         rows = statistics(diagnostics, self.unsafe)
         if self.fmt in JSON_FORMATS:
             stream.write(json.dumps(rows, indent=2) + "\n")
@@ -62,7 +61,7 @@ class Report:
         lines = [f"{r['count']:>{width}}  {r['code']}  {'[*]' if r['fixable'] else '[ ]'} {r['name']}" for r in rows]
         if not self.quiet:
             lines.append(summary_line(diagnostics, self.unsafe, fixed))
-        console.print("\n".join(lines), highlight=False, markup=False)
+        printer.print("\n".join(lines))
 
     @contextmanager
     def _stream(self, err: bool) -> Iterator[tuple[IO[str], bool]]:
@@ -72,13 +71,6 @@ class Report:
             return
         with open(self.output_file, "w", encoding="utf-8", errors="surrogateescape") as f:
             yield f, False
-
-    def _color(self, terminal: bool) -> dict:
-        if self.color == "never" or (self.color == "auto" and self.output_file is not None):
-            return {"color_system": None}
-        if self.color == "always":
-            return {"force_terminal": True}
-        return {}
 
 
 def statistics(diagnostics: list[Diagnostic], unsafe: bool) -> list[dict]:

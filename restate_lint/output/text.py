@@ -1,15 +1,13 @@
-"""flake8-style text: `path:line:col: RST201 message`, coloured with rich on a terminal."""
+"""flake8-style text: `path:line:col: RST201 message`, coloured on a terminal."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Optional
 
-from rich.console import Console
-from rich.text import Text
-
 from restate_lint.diagnostics import Diagnostic, Severity, applies
 from restate_lint.output.locations import printable
+from restate_lint.output.styled import Printer, Styled
 
 CODE_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
 
@@ -18,12 +16,12 @@ def concise_line(d: Diagnostic) -> str:
     return f"{printable(d.filename)}:{d.start.row}:{d.start.column}: {d.code} {d.message}"
 
 
-def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, unsafe: bool = False, fixed: Optional[int] = None) -> None:
+def render_text(printer: Printer, diagnostics: list[Diagnostic], summary: bool, unsafe: bool = False, fixed: Optional[int] = None) -> None:
     """Diagnostics one per line; on a terminal (or after --fix), a one-line summary.
     `[*]` marks a problem `--fix` would fix (with --unsafe-fixes, unsafe fixes count too)."""
     lines = []
     for d in diagnostics:
-        line = Text()
+        line = Styled()
         line.append(f"{printable(d.filename)}:{d.start.row}:{d.start.column}:", style="bold")
         line.append(" ")
         line.append(d.code, style=CODE_STYLE[d.severity])
@@ -32,9 +30,9 @@ def render_text(console: Console, diagnostics: list[Diagnostic], summary: bool, 
         line.append(f" {d.message}")
         lines.append(line)
     if lines:  # one print: rich's cost is per call, not per line
-        console.print(Text("\n").join(lines), soft_wrap=True, highlight=False)
+        printer.print(Styled.join("\n", lines))
     if summary:
-        console.print(summary_line(diagnostics, unsafe, fixed), highlight=False)
+        printer.print(summary_line(diagnostics, unsafe, fixed))
 
 
 def _problems(n: int) -> str:

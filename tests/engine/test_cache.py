@@ -12,12 +12,17 @@ from samples import HANDLER
 
 CACHED_RUN = """
 import sys
+from restate_lint import pool
 from restate_lint.cli import main
+started = []
+start = pool.Processes._start
+pool.Processes._start = lambda self, i: (started.append(i), start(self, i))
 try:
     main(["check", "--format", "concise", "."])
 except SystemExit as exit:
     code = exit.code
 print("libcst imported" if "libcst" in sys.modules else "libcst not imported", file=sys.stderr)
+print("a worker parsed" if started else "nothing parsed", file=sys.stderr)
 sys.exit(code)
 """
 
@@ -38,10 +43,14 @@ def run(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedP
 def test_a_fully_cached_run_parses_nothing(tmp_path: Path) -> None:
     root = project(tmp_path)
     first, second = run(root, "-c", CACHED_RUN), run(root, "-c", CACHED_RUN)
-    assert "libcst imported" in first.stderr
-    assert "libcst not imported" in second.stderr, second.stderr
+    assert "a worker parsed" in first.stderr  # in its own process: this one needs no libcst
+    assert "nothing parsed" in second.stderr and "libcst not imported" in second.stderr, second.stderr
     assert first.stdout == second.stdout and "greeter.py:10:5: RST202" in second.stdout
     assert (root / ".restate-lint-cache" / "CACHEDIR.TAG").is_file()
+    (root / "greeter.py").write_text(HANDLER + "\n# edited\n")
+    edited = run(root, "-c", CACHED_RUN)  # parsed in a worker process: this one hands it over
+    assert "a worker parsed" in edited.stderr and "libcst not imported" in edited.stderr, edited.stderr
+    assert edited.stdout == first.stdout
 
 
 def test_no_cache_writes_nothing_and_cache_dir_moves_it(tmp_path: Path) -> None:
@@ -96,3 +105,27 @@ def test_entries_of_another_build_of_the_same_version_are_not_read(tmp_path: Pat
     rule.write_text(rule.read_text() + "\n# changed\n")
     assert build_of(copy) != build()
     assert build_of(copy).startswith(restate_lint.__version__ + "-")
+
+
+def test_a_run_is_kept_whole_and_a_helper_edit_reaches_it(tmp_path: Path) -> None:
+    """A run whose every input is unchanged reads one entry; an edit to a module that is not
+    named (a helper the handler calls) is an input too."""
+    root = tmp_path
+    (root / "pyproject.toml").write_text("[tool.restate-lint]\n")
+    (root / "handlers.py").write_text(
+        "import restate\n\nimport util\n\nsvc = restate.Service('S')\n\n\n"
+        "@svc.handler()\nasync def rate(ctx: restate.Context, currency: str) -> float:\n"
+        "    return util.fetch_rate(currency)\n"
+    )
+    io = "import urllib.request\n\n\ndef fetch_rate(currency: str) -> float:\n    return float(urllib.request.urlopen(currency).read())\n"
+    pure = "def fetch_rate(currency: str) -> float:\n    return 1.0\n"
+    lint = ("-m", "restate_lint", "-v", "--output-format", "concise", "handlers.py")
+    (root / "util.py").write_text(io)
+    first, second = run(root, *lint), run(root, *lint)
+    assert "handlers.py:10:12: RST107" in first.stdout and second.stdout == first.stdout
+    assert "cache run: 0 hits, 1 misses" in first.stderr and "cache run: 1 hits, 0 misses" in second.stderr
+    assert "cache check" not in second.stderr  # nothing else was asked for
+    (root / "util.py").write_text(pure)
+    assert run(root, *lint).stdout == ""
+    (root / "util.py").write_text(io)
+    assert run(root, *lint).stdout == first.stdout

@@ -5,10 +5,10 @@ runs: in the server, and in its spawned worker processes (which import it as the
 import ctypes
 import os
 
-from restate_lint import pool
+from restate_lint import pool, worker
 from restate_lint.lsp.server import serve
 
-_real_build_model = pool.build_model
+_real_build_model = worker.build_model
 
 
 def build_model(file, names):
@@ -28,7 +28,7 @@ def build_model(file, names):
     return _real_build_model(file, names)
 
 
-pool.build_model = build_model
+worker.build_model = build_model
 # a bound that the balloon reaches after touching about 1 GiB, not 4 (the parent reads it)
 os.environ.setdefault(pool.Processes.MEMORY_ENV, "1024")
 
