@@ -88,6 +88,7 @@ define("RST804", "handler-kind-changed", "W", "none", "a handler changed its kin
 define("RST805", "journal-shape-changed", "W", "none", "a handler's durable operations changed other than by appending at the end")
 define("RST806", "state-key-changed", "W", "none", "a state key was renamed or is read as another type")
 define("RST807", "handler-type-changed", "W", "none", "a handler's input or output type changed incompatibly")
+define("RST808", "ingress-made-private", "W", "none", "a service or handler the ingress could call is `ingress_private` in the new version")
 define("RST900", "unused-suppression", "W", "safe", "suppression comment that suppressed nothing")
 define("RST901", "suppression-without-reason", "I", "none", "ignore comment without a reason")
 define("RST999", "syntax-error", "E", "none", "file cannot be parsed")

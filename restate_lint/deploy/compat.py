@@ -1,6 +1,7 @@
 """What changed between two manifests that a deployment of the new one breaks: removed or renamed
 services and handlers, changed service types and handler kinds, journal shapes changed other than
-by appending, renamed state keys or changed stored types, and incompatible handler types (RST8xx).
+by appending, renamed state keys or changed stored types, incompatible handler types, and handlers
+closed to the ingress (RST8xx).
 
 Works on manifest JSON only (manifest.py), so either side may be a saved manifest file.
 """
@@ -14,6 +15,7 @@ from typing import Iterator, Optional
 from restate_lint.deploy.journal_shape import describe, same_entry, without_locations
 
 STATEFUL = ("VIRTUAL_OBJECT", "WORKFLOW")
+PROMISE_OPS = ("get_promise", "peek_promise", "complete_promise")
 _QUALIFIER = re.compile(r"\b(?:\w+\.)+(?=\w)")
 _TYPING_ALIAS = re.compile(r"\b(List|Dict|Tuple|Set|FrozenSet|Type)\[")
 _OPTIONAL = re.compile(r"\bOptional\[(\w+)\]")
@@ -55,6 +57,8 @@ class _Compare:
             else:
                 yield from self.handlers(old, new)
                 yield from self.state(old, new)
+                yield from self.privacy(old, new)
+                yield from self.promises(old, new)
 
     def removed_service(self, old: dict, added: list[dict]) -> Change:
         handlers = {h["name"] for h in old["handlers"]}
@@ -95,26 +99,41 @@ class _Compare:
         if difference is None:
             return
         was, now = difference
-        if self.renamed_key(service, was, now):
-            return  # RST806 reports the rename, with what it means for invocations in flight
+        if self.renamed(service, was, now):
+            return  # reported once for the service (`state`, `promises`), with what it means
         where = f"{describe(was)} at {self.was(was.get('at') or _inner_at(was))}" if was else "nothing at that point"
         said = f"journals {describe(now)} where the old code journaled {where}" if now else f"no longer journals {where}"
         yield Change("RST805", f"Handler `{service}/{handler}` {said}: invocations in flight replay their journal against the new "
                      "code; register it as a new deployment (never update one in place) and keep the old deployment until "
                      "they finish", (now and (now.get("at") or _inner_at(now))) or _location(after), "new")  # fmt: skip
 
-    def renamed_key(self, service: str, was: Optional[dict], now: Optional[dict]) -> bool:
-        """The same state operation, on a key only the old code uses and one only the new code
-        uses: a renamed key (one cause, one finding: `state`'s)."""
-        if not (was and now and was.get("op") == now.get("op") and was["op"].endswith("_state") and was.get("key") != now.get("key")):
+    def renamed(self, service: str, was: Optional[dict], now: Optional[dict]) -> bool:
+        """The same state (or promise) operation, on a key (name) only the old code uses and one
+        only the new code uses: a renamed key or promise (one cause, one finding for the service)."""
+        if not (was and now and was.get("op") == now.get("op")):
             return False
-        before, after = _state_keys(self.old, service), _state_keys(self.new, service)
-        return was.get("key") in before.keys() - after.keys() and now.get("key") in after.keys() - before.keys()
+        field = "key" if was["op"].endswith("_state") else "name" if was["op"] in PROMISE_OPS else None
+        if field is None or was.get(field) == now.get(field):
+            return False
+        before, after = (_uses(m, service, field) for m in (self.old, self.new))
+        return was.get(field) in before.keys() - after.keys() and now.get(field) in after.keys() - before.keys()
+
+    def promises(self, old: dict, new: dict) -> Iterator[Change]:
+        """A workflow's promise renamed: a workflow waiting on the old name is never resolved by the
+        new code's handlers, whichever way it is deployed."""
+        before, after = (_uses(m, old["name"], "name") for m in (self.old, self.new))
+        gone, fresh = sorted(before.keys() - after.keys()), sorted(after.keys() - before.keys())
+        for name in gone if fresh else ():
+            candidates = ", ".join(f"`{n}`" for n in fresh)
+            yield Change("RST805", f"Promise `{name}` of `{new['name']}` ({self.was(before[name][0]['at'])}) is no longer used and {candidates} "
+                         "is new: if it was renamed, a workflow waiting on the old name is never resolved, also registered as a new "
+                         "deployment (the new code's handlers resolve the new name), and updated in place a replay that journaled it "
+                         "mismatches; keep resolving the old name until those workflows have finished", after[fresh[0]][0]["at"], "new")  # fmt: skip
 
     def state(self, old: dict, new: dict) -> Iterator[Change]:
         if new.get("type") not in STATEFUL:
             return
-        before, after = _state_keys(self.old, old["name"]), _state_keys(self.new, new["name"])
+        before, after = (_state_keys(m, old["name"]) for m in (self.old, self.new))
         for key in sorted(before.keys() & after.keys()):
             was, now = before[key][0], after[key][0]
             if was and now and not same_type(was, now):
@@ -128,6 +147,24 @@ class _Compare:
                          "register the new code as a new deployment: invocations in flight replay their journal against it",
                          after[fresh[0]][1], "new")  # fmt: skip
 
+    def privacy(self, old: dict, new: dict) -> Iterator[Change]:
+        """Handlers the ingress could call that it cannot any more (RST808): one finding at the
+        service when its own `ingress_private` turned on, else one per handler that turned it on."""
+        before = {h["name"]: h for h in old["handlers"]}
+        closed = [h for h in new["handlers"] if h["name"] in before and _private(old, before[h["name"]]) is False and _private(new, h)]
+        if not closed:
+            return
+        why = ("HTTP and Kafka ingress callers get 400 (\"the invoked service is not public\") as soon as it is registered, also as a "
+               "new deployment next to the old one; calls from other services and invocations already accepted still run; "
+               "keep it public until no ingress caller is left")
+        if new.get("options", {}).get("ingress_private") is True and old.get("options", {}).get("ingress_private") is not True:
+            yield Change("RST808", f"Service `{new['name']}` is private to the ingress now (`ingress_private=True`), public in "
+                         f"{self.was(old.get('location'))}: {why}", _location(new), "new")  # fmt: skip
+            return
+        for handler in closed:
+            yield Change("RST808", f"Handler `{new['name']}/{handler['name']}` is private to the ingress now (`ingress_private=True`), "
+                         f"public in {self.was(before[handler['name']].get('location'))}: {why}", _location(handler), "new")  # fmt: skip
+
     def types(self, service: str, handler: str, before: dict, after: dict) -> Iterator[Change]:
         for part, who in (("input", "invocations of callers still sending the old shape fail on every attempt, until paused"),
                           ("output", "callers and attached clients still expecting the old shape get another one")):
@@ -140,7 +177,7 @@ class _Compare:
         was, now = before.get(part), after.get(part)
         old_class, new_class = before.get(f"{part}_class"), after.get(f"{part}_class")
         if old_class and new_class:
-            return _fields_changed(self.old.get("types", {}).get(old_class, {}), self.new.get("types", {}).get(new_class, {}))
+            return _fields_changed(self.old.get("types", {}).get(old_class, {}), self.new.get("types", {}).get(new_class, {}), part)
         if was is not None and now is not None and same_type(was, now):
             return None
         if was and now and was != now:  # an annotation added to or removed from a parameter says nothing of the old shape
@@ -213,29 +250,40 @@ def _inner_at(item: dict) -> Optional[dict]:
     return None
 
 
-def _state_keys(manifest: dict, service: str) -> dict[str, tuple[Optional[str], dict]]:
-    """The literal state keys a service's handlers use: key -> (type read as, first use)."""
-    found: dict[str, tuple[Optional[str], dict]] = {}
+def _uses(manifest: dict, service: str, field: str) -> dict[str, list[dict]]:
+    """The literal state keys (`field` "key") or promise names ("name") a service's handlers use:
+    each -> the items using it, in order."""
+    ops = PROMISE_OPS if field == "name" else None
+    found: dict[str, list[dict]] = {}
     pending = [i for shape in manifest.get("journal", {}).get(service, {}).values() for i in shape]
     while pending:
         item = pending.pop(0)
         pending[:0] = [*(i for b in item.get("alt", ()) for i in b), *item.get("repeat", ())]
-        key = item.get("key")
-        if item.get("op", "").endswith("_state") and key:
-            kind, at = found.get(key, (None, item["at"]))
-            found[key] = (kind or item.get("type"), at)
+        op, value = item.get("op", ""), item.get(field)
+        if value and not item.get("formatted") and (op in ops if ops else op.endswith("_state")):
+            found.setdefault(value, []).append(item)
     return found
 
 
-def _fields_changed(old: dict, new: dict) -> Optional[str]:
+def _state_keys(manifest: dict, service: str) -> dict[str, tuple[Optional[str], dict]]:
+    """The literal state keys a service's handlers use: key -> (type read as, first use)."""
+    return {key: (next((i["type"] for i in items if i.get("type")), None), items[0]["at"]) for key, items in _uses(manifest, service, "key").items()}
+
+
+def _fields_changed(old: dict, new: dict, part: str) -> Optional[str]:
+    """What breaks the other side: an input's new field without a default (old callers' payloads
+    lack it), an output's lost field (callers read it); a field's type either way. An input's
+    lost field is not: the SDK's pydantic and TypedDict deserialisation keep or ignore the key
+    old payloads still carry."""
     was, now = old.get("fields", {}), new.get("fields", {})
     for name, field in was.items():
         if name not in now:
-            return f"lost the field `{name}`"
-        if not same_type(now[name]["type"], field["type"]):
+            if part == "output":
+                return f"lost the field `{name}`"
+        elif not same_type(now[name]["type"], field["type"]):
             return f"changed the type of `{name}` from `{field['type']}` to `{now[name]['type']}`"
     for name, field in now.items():
-        if name not in was and not field["default"]:
+        if part == "input" and name not in was and not field["default"]:
             return f"has a new field `{name}` without a default"
     return None
 
@@ -250,6 +298,16 @@ def _normal(annotation: str) -> str:
     text = _QUALIFIER.sub("", annotation.replace(" ", ""))
     text = _TYPING_ALIAS.sub(lambda m: f"{m.group(1).lower()}[", text)
     return _OPTIONAL.sub(lambda m: f"{m.group(1)}|None", text)
+
+
+def _private(service: dict, handler: dict) -> Optional[bool]:
+    """Whether the ingress is closed to a handler: its own `ingress_private`, else its service's;
+    None when the value is code we do not evaluate."""
+    for options in (handler.get("options", {}), service.get("options", {})):
+        value = options.get("ingress_private")
+        if value is not None:
+            return value if isinstance(value, bool) else None
+    return False
 
 
 def _type(service: dict) -> str:

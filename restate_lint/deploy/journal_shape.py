@@ -10,18 +10,16 @@ project helper that receives the context is spliced in where it is called; one o
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Optional, Union
 
 import libcst as cst
 
+from restate_lint.deploy.project import Project
 from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.model.services import argument, literal_string
 
 Shape = list  # of items (dicts)
-Locate = Callable[[cst.CSTNode], dict]
-# a project function by qualified name: its module's model, the function, how to locate its nodes
-Find = Callable[[str], Optional[tuple[ModuleModel, Function, Locate]]]
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _MAX_HELPER_DEPTH = 4
@@ -37,15 +35,27 @@ _KINDS = {
     "attach_invocation": "attach_invocation", "cancel_invocation": "cancel_invocation",
     "value": "get_promise", "peek": "peek_promise", "resolve": "complete_promise", "reject": "complete_promise",
 }  # fmt: skip
-IDENTITY = ("op", "name", "key", "target")  # what two items must share to be the same journal entry
+# what two items must share to be the same journal entry; `formatted`: the name or key is an
+# f-string's constant parts with `{}` for each value (what any value of it shares)
+IDENTITY = ("op", "name", "key", "target", "formatted")
 
 
-def handler_shape(model: ModuleModel, function: Function, locate: Locate, find: Find = lambda qualname: None) -> Shape:
-    return _Shaper(model, locate, find).function(function, ())
+def handler_shape(model: ModuleModel, function: Function, project: Project) -> Shape:
+    return _Shaper(model, project).function(function, ())
 
 
 def same_entry(a: dict, b: dict) -> bool:
-    return all(a.get(k) == b.get(k) for k in IDENTITY)
+    return all(a.get(k) == b.get(k) for k in IDENTITY if k != "target") and _same_target(a.get("target"), b.get("target"))
+
+
+def _same_target(a: Optional[str], b: Optional[str]) -> bool:
+    """Call targets: "Svc/handler" when the handler referred to was found, else the code's dotted
+    name of it. A found one and a dotted one ending in its handler's name may well be the same
+    handler, imported in a way the model did not follow in one version: not a change we can tell."""
+    if a == b:
+        return True
+    named, dotted = (a, b) if a and "/" in a else (b, a)
+    return bool(named and dotted and "/" in named and "/" not in dotted and dotted.rpartition(".")[2] == named.rpartition("/")[2])
 
 
 def without_locations(items: Shape) -> Shape:
@@ -68,12 +78,13 @@ def describe(item: dict) -> str:
     if "repeat" in item:
         return "a loop"
     detail = item.get("name") or item.get("key") or item.get("target")
-    return f'{item["op"]} "{detail}"' if detail else item["op"]
+    return f'{item["op"]} {"f" if item.get("formatted") else ""}"{detail}"' if detail else item["op"]
 
 
 class _Shaper:
-    def __init__(self, model: ModuleModel, locate: Locate, find: Find):
-        self.model, self.locate, self.find = model, locate, find
+    def __init__(self, model: ModuleModel, project: Project):
+        self.model, self.project = model, project
+        self.locate = project.locators[model.name]
 
     def function(self, function: Function, inlining: tuple) -> Shape:
         """`inlining`: the (module, function index) of the helpers being spliced in, outermost first."""
@@ -98,29 +109,43 @@ class _Shaper:
         if op.method == "time":
             item["name"] = "timestamp"  # the SDK's ctx.time() is run_typed("timestamp", ..)
         elif op.category in ("run", "signal"):
-            item["name"] = self.constant(call, 0, "name", site.function)
+            self.named(item, "name", argument(call, 0, "name"), site.function)
         elif op.method in ("get", "set", "clear"):
-            item["key"] = self.constant(call, 0, "name", site.function)
+            self.named(item, "key", argument(call, 0, "name"), site.function)
             hint = argument(call, 2, "type_hint") if op.method == "get" else None
             if hint is not None:
                 item["type"] = self.model.tree.code_for_node(hint.value)
         elif op.category in ("call", "send"):
             item["target"] = self.target(site)
         elif op.category == "promise":
-            item["name"] = self.promise_name(op.receiver, site.function)
+            self.promise_name(item, op.receiver, site.function)
         item["at"] = self.locate(call)
         return [item]
 
     def helper(self, site: CallSite, inlining: tuple) -> Shape:
-        found = self.model.function_ref(site.node.func, site.function)
+        if self.context_variable_set(site.node.func, site.function):
+            return []  # `var.set(ctx)` keeps the context for code that runs later; it journals nothing
+        found = self.reference(site.node.func, site.function)
         shaper, function = self, found
-        elsewhere = self.find(found) if isinstance(found, str) else None
+        elsewhere = self.project.function(found) if isinstance(found, str) else None
         if elsewhere is not None:  # a helper of another project module
-            shaper, function = _Shaper(elsewhere[0], elsewhere[2], self.find), elsewhere[1]
+            shaper, function = _Shaper(elsewhere[0], self.project), elsewhere[1]
         if isinstance(function, Function) and (shaper.model.name, function.index) not in inlining and len(inlining) < _MAX_HELPER_DEPTH:
             return shaper.function(function, inlining)
         name = found if isinstance(found, str) else self.model.tree.code_for_node(site.node.func)
         return [{"op": "helper", "target": name, "at": self.locate(site.node)}]
+
+    def context_variable_set(self, func: cst.BaseExpression, function: Optional[Function]) -> bool:
+        """`func` is the `set` of a module-level `contextvars.ContextVar(...)` (also `ContextVar[T](...)`)."""
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "set"):
+            return False
+        qualname = self.model.resolve(func.value, function)
+        found = self.project.constant(qualname) if qualname else None
+        if found is None or not isinstance(found[1], cst.Call):
+            return False
+        model, made = found[0], found[1].func
+        made = made.value if isinstance(made, cst.Subscript) else made
+        return model.resolve(made, None) == "contextvars.ContextVar"
 
     def target(self, site: CallSite) -> Optional[str]:
         call, method = site.node, site.op.method
@@ -130,28 +155,58 @@ class _Shaper:
         ref = argument(call, 0, "tpe")
         if ref is None:
             return None
-        found = self.model.function_ref(ref.value, site.function)
+        found = self.reference(ref.value, site.function)
         if isinstance(found, Function) and found.handler is not None and found.handler.name:
             return f"{found.handler.service.label}/{found.handler.name}"
         return found if isinstance(found, str) else self.model.tree.code_for_node(ref.value)
 
-    def promise_name(self, receiver: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
+    def reference(self, expr: cst.BaseExpression, function: Optional[Function]) -> Union[Function, str, None]:
+        """The function an expression names (see `ModuleModel.function_ref`), also one a
+        `from module import *` brings in."""
+        found = self.model.function_ref(expr, function)
+        return self.project.star_name(self.model, expr, function) if found is None else found
+
+    def promise_name(self, item: dict, receiver: cst.BaseExpression, function: Optional[Function]) -> None:
         """The name of `ctx.promise("name")`, called in place or bound to a local name."""
         if isinstance(receiver, cst.Name):
             _, bindings = self.model.bindings_of(receiver, function)
             receiver = bindings[0].node if len(bindings) == 1 and bindings[0].kind == "assign" else receiver
-        return self.constant(receiver, 0, "name", function) if isinstance(receiver, cst.Call) else None
+        self.named(item, "name", argument(receiver, 0, "name") if isinstance(receiver, cst.Call) else None, function)
 
-    def constant(self, call: cst.Call, position: int, keyword: str, function: Optional[Function]) -> Optional[str]:
-        """A string argument: a literal, or a name bound once to one (`ITEMS = "items"`)."""
-        arg = argument(call, position, keyword)
-        if arg is None:
-            return None
-        value = arg.value
+    def named(self, item: dict, field: str, arg: Optional[cst.Arg], function: Optional[Function]) -> None:
+        """`item[field]`: a string argument's value: a literal, a name bound once to one
+        (`ITEMS = "items"`, also in another project module), or an f-string's constant parts."""
+        model, value = self.model, arg.value if arg is not None else None
         if isinstance(value, cst.Name):
-            _, bindings = self.model.bindings_of(value, function)
-            value = bindings[0].node if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None else value
-        return literal_string(value)
+            _, bindings = model.bindings_of(value, function)
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].index is None:
+                value = bindings[0].node  # in this module: a local or module-level constant
+        if isinstance(value, (cst.Name, cst.Attribute)):  # imported (`CHARGE`, `names.CHARGE`), or through `*`
+            qualname = model.resolve(value, function) or self.project.star_name(model, value, function)
+            found = self.project.constant(qualname) if qualname else None
+            model, value = found if found is not None else (model, value)
+        if isinstance(value, cst.FormattedString):
+            item[field], item["formatted"] = _format(value), True
+        else:
+            item[field] = literal_string(value)
+
+
+def _format(value: cst.FormattedString) -> str:
+    """An f-string's constant parts, `{}` for each value: `f"charge {order.id}"` is `charge {}`;
+    a conversion or format spec stays (`{!r}` journals another name than `{}`)."""
+    return _parts(value.parts)
+
+
+def _parts(parts) -> str:
+    out = []
+    for part in parts:
+        if isinstance(part, cst.FormattedStringText):
+            out.append(part.value)
+        else:
+            conversion = f"!{part.conversion}" if part.conversion else ""
+            spec = f":{_parts(part.format_spec)}" if part.format_spec else ""
+            out.append(f"{{{conversion}{spec}}}")
+    return "".join(out)
 
 
 class _Block:

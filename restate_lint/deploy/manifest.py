@@ -9,17 +9,16 @@ definition carries its location (file relative to the project root, 1-based row 
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 from typing import Optional
 
 import libcst as cst
 
 from restate_lint.deploy.journal_shape import handler_shape
 from restate_lint.deploy.load import Loaded
+from restate_lint.deploy.project import Project, relative
 from restate_lint.model import sdk
 from restate_lint.model.module import ModuleModel
 from restate_lint.model.services import Handler, argument, decorator_call
-from restate_lint.positions import Positions
 
 VERSION = 1
 SERVICE_TYPES = {"service": "SERVICE", "object": "VIRTUAL_OBJECT", "workflow": "WORKFLOW"}
@@ -33,19 +32,10 @@ def build_manifest(loaded: Loaded) -> dict:
     journal: dict[str, dict[str, list]] = {}
     types: dict[str, dict] = {}
     handler_ids: dict[str, str] = {}  # qualified name of a handler's function -> "Service/handler"
-    locators = {model.name: _Locator(model, loaded.root, tuple(loaded.models)) for model in loaded.models}
-
-    def find(qualname: str):
-        """A project function named by its qualified name (the longest module prefix that is one)."""
-        module, _, path = qualname.rpartition(".")
-        while module and module not in locators:
-            module, _, head = module.rpartition(".")
-            path = f"{head}.{path}"
-        function = locators[module].model.function_named(path) if module else None
-        return (locators[module].model, function, locators[module]) if function is not None else None
+    project = Project(loaded.models, loaded.root)
 
     for model in loaded.models:
-        where = locators[model.name]
+        where = project.locators[model.name]
         for service in model.services.values():
             if service.name is not None and service.call is not None:
                 entry = services.setdefault(service.name, {"name": service.name, "handlers": []})
@@ -54,9 +44,9 @@ def build_manifest(loaded: Loaded) -> dict:
             if handler.name is None or handler.service.name is None or not handler.called:
                 continue  # not registered under a name we know (`@svc.handler` without a call registers nothing)
             entry = services.setdefault(handler.service.name, {"name": handler.service.name, "type": SERVICE_TYPES[handler.service.kind], "handlers": []})
-            entry["handlers"].append(_handler(model, handler, where, types))
+            entry["handlers"].append(_handler(model, handler, project, types))
             handler_ids[f"{model.name}.{handler.function.qualname}"] = f"{handler.service.name}/{handler.name}"
-            journal.setdefault(handler.service.name, {})[handler.name] = handler_shape(model, handler.function, where, find)
+            journal.setdefault(handler.service.name, {})[handler.name] = handler_shape(model, handler.function, project)
     for entry in services.values():
         entry["handlers"].sort(key=lambda h: h["name"])
     _name_targets(journal, handler_ids)
@@ -65,7 +55,7 @@ def build_manifest(loaded: Loaded) -> dict:
         "services": [services[name] for name in sorted(services)],
         "journal": {name: journal[name] for name in sorted(journal)},
         "types": {name: types[name] for name in sorted(types)},
-        "failures": {_relative(p, loaded.root): reason for p, reason in sorted(loaded.failures.items())},
+        "failures": {relative(p, loaded.root): reason for p, reason in sorted(loaded.failures.items())},
     }
 
 
@@ -80,8 +70,9 @@ def _name_targets(journal: dict, handler_ids: dict[str, str]) -> None:
             item["target"] = handler_ids[item["target"]]
 
 
-def _handler(model: ModuleModel, handler: Handler, where: "_Locator", types: dict) -> dict:
+def _handler(model: ModuleModel, handler: Handler, project: Project, types: dict) -> dict:
     node = handler.function.node
+    where = project.locators[model.name]
     params = handler.function.params
     entry = {
         "name": handler.name,
@@ -93,7 +84,7 @@ def _handler(model: ModuleModel, handler: Handler, where: "_Locator", types: dic
     }
     for part, annotation in (("input", params[1].annotation if len(params) > 1 else None), ("output", node.returns)):
         if annotation is not None:
-            entry[f"{part}_class"] = _record_type(model, annotation.annotation, handler, where, types)
+            entry[f"{part}_class"] = _record_type(model, annotation.annotation, handler, project, types)
     return entry
 
 
@@ -125,49 +116,28 @@ def _options(model: ModuleModel, call: Optional[cst.Call]) -> dict:
     return found
 
 
-def _record_type(model: ModuleModel, expr: cst.BaseExpression, handler: Handler, where: "_Locator", types: dict) -> Optional[str]:
+def _record_type(model: ModuleModel, expr: cst.BaseExpression, handler: Handler, project: Project, types: dict) -> Optional[str]:
     """A project class used as a handler's input or output: its annotated fields (dataclass,
     pydantic model, TypedDict), which decide what old callers' payloads still parse as. Returns
     its qualified name, the key in `types` (None when it is not a project class)."""
-    qualname = model.resolve(expr, handler.function.parent)
+    qualname = model.resolve(expr, handler.function.parent) or project.star_name(model, expr, handler.function.parent)
     if qualname is None or qualname in types:
         return qualname
     module, _, name = qualname.rpartition(".")
-    target = model if module == model.name else next((m for m in where.loaded_models if m.name == module), None)
+    target = model if module == model.name else project.model(module)
     bindings = target.bindings.get(name, []) if target is not None else []
     if len(bindings) != 1 or bindings[0].kind != "class":
         return None
     fields = {}
     total_false = any(k.keyword is not None and k.keyword.value == "total" and target.tree.code_for_node(k.value) == "False" for k in bindings[0].node.keywords)
-    for line in bindings[0].node.body.body:
-        for small in getattr(line, "body", ()):
+    body = bindings[0].node.body
+    lines = body.body if isinstance(body, cst.IndentedBlock) else [body]  # `class X: a: int` is one suite
+    for line in lines:
+        for small in line.body if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else ():  # not methods or ifs
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 kind = target.tree.code_for_node(small.annotation.annotation)
                 # a default, or a TypedDict key that may be left out
                 optional = small.value is not None or total_false or kind.split("[")[0].rpartition(".")[2] == "NotRequired"
                 fields[small.target.value] = {"type": kind, "default": optional}
-    types[qualname] = {"fields": fields, "location": _Locator(target, where.root)(bindings[0].node.name)}
+    types[qualname] = {"fields": fields, "location": project.locators[target.name](bindings[0].node.name)}
     return qualname
-
-
-class _Locator:
-    """Locations of a module's nodes, positions computed only for what the manifest records."""
-
-    def __init__(self, model: ModuleModel, root: Path, loaded_models: tuple = ()):
-        self.model, self.root = model, root
-        self.filename = _relative(Path(model.path), root)
-        self.loaded_models = loaded_models
-        self._positions: Optional[Positions] = None
-
-    def __call__(self, node: cst.CSTNode) -> dict:
-        if self._positions is None:
-            self._positions = Positions(self.model.tree, self.model.source.text, self.model.statement_of)
-        start, end = self._positions.span(node)
-        return {"filename": self.filename, "row": start.row, "column": start.column, "end_row": end.row, "end_column": end.column}
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -445,12 +445,24 @@ RUNTIME: dict[str, Runtime] = {
         "new code attempts a run) until it is paused; so does a run whose name changed (\"Difference: name: "
         "payment id != charge\"). So does an operation removed from the end: the "
         "new code returns where the journal recorded a sleep (\"attempts to perform the following: "
-        "'handler return'\"). Updated in place, an operation appended at the end replays and completes.",
+        "'handler return'\"). So does a call whose target changed (a call to `Notify805/email` replayed "
+        "as one to `sms`: \"handler_name: email != sms\"), a send to another service (\"service_name: "
+        "Mailer805 != Courier805\"), and a renamed workflow promise whose value is journaled (\"key: "
+        "approval != decision\"). A workflow still waiting on the old promise name does not fail but is "
+        "never resolved, whether the new code is registered as a new deployment or in place: the new "
+        "code's shared handler (the newest deployment serves it) resolves the new name, and the workflow "
+        "stays suspended on the promise its journal names. "
+        "Updated in place, an operation appended at the end replays and completes.",
         oracle=("test_compat.py::test_rst805_new_deployment_lets_in_flight_invocations_finish_on_the_old_code",
                 "test_compat.py::test_rst805_in_place_update_mismatches_the_in_flight_journal",
                 "test_compat.py::test_rst805_renamed_run_mismatches_in_place",
                 "test_compat.py::test_rst805_valid_appended_operation_replays_in_place",
-                "test_compat.py::test_rst805_operation_removed_from_the_end_mismatches_in_place"),
+                "test_compat.py::test_rst805_operation_removed_from_the_end_mismatches_in_place",
+                "test_compat.py::test_rst805_changed_call_target_mismatches_in_place[call]",
+                "test_compat.py::test_rst805_changed_call_target_mismatches_in_place[send]",
+                "test_compat.py::test_rst805_renamed_promise_mismatches_in_place_once_journaled",
+                "test_compat.py::test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended[new]",
+                "test_compat.py::test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended[in_place]"),
     ),
     "RST806": Runtime(
         "Nothing fails, either way the new code is deployed. A renamed key starts from nothing: a counter "
@@ -467,6 +479,23 @@ RUNTIME: dict[str, Runtime] = {
         "where the new code indexes a `dict`.",
         oracle=("test_compat.py::test_old_callers_payload_fails_every_attempt_on_the_new_code[RST807-field-added]",
                 "test_compat.py::test_old_callers_payload_fails_every_attempt_on_the_new_code[RST807-type-changed]"),
+    ),
+    "RST808": Runtime(
+        "The server accepts the registration without force, as a new deployment and in place. From then "
+        "on the ingress answers 400 (\"the invoked service is not public\") to calls and sends to the "
+        "private service or handler, also to a client re-sending an idempotency key it used before, and also while the old deployment is still registered: the service's "
+        "newest revision decides. Calls from other services still answer, and an invocation waiting in a "
+        "sleep and a delayed send accepted before the change both complete.\n\n"
+        "The other options are not compared, because changing them breaks neither invocations in flight "
+        "nor callers: updated in place with a shorter idempotency retention, a journal retention, other "
+        "inactivity and abort timeouts and lazy state turned on, a shared handler waiting in a sleep "
+        "replayed on the new code and read the state the old code stored; an invocation that completed "
+        "before keeps the retention it ran with (`completion_retention` PT86400S, one day), a new one gets "
+        "the new one (PT60S), and re-sending the first one's idempotency key did not run it again.",
+        oracle=("test_compat.py::test_rst808_service_made_private_refuses_ingress_callers_and_lets_the_rest_run[new]",
+                "test_compat.py::test_rst808_service_made_private_refuses_ingress_callers_and_lets_the_rest_run[in_place]",
+                "test_compat.py::test_rst808_handler_made_private_refuses_ingress_callers_of_that_handler",
+                "test_compat.py::test_rst808_valid_retention_timeouts_and_lazy_state_changed_in_place"),
     ),
     "RST900": Runtime("Nothing.", reason=_OWN_COMMENTS),
     "RST901": Runtime("Nothing.", reason=_OWN_COMMENTS),

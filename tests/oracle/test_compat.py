@@ -6,10 +6,12 @@ the waiting invocation and new calls.
 Each test has a server of its own: a service's revisions are the point, and they would carry over.
 """
 
+import time
+
 import pytest
 
 from tests.oracle.expect import every_attempt_mismatches
-from tests.oracle.server import RestateServer
+from tests.oracle.server import RestateServer, http, wait_until
 from tests.oracle.upgrade import Upgrade
 
 REFUSED_TYPE_CHANGE = "META0006"
@@ -149,6 +151,44 @@ def test_rst805_operation_removed_from_the_end_mismatches_in_place(upgrade):
     every_attempt_mismatches(u.client, waiting, "attempts to perform the following: 'handler return'", timeout=SLOW)
 
 
+@pytest.mark.parametrize("fixture, path, difference", [
+    ("RST805/invalid_call_target_changed", "Signup805/welcome", "handler_name: email != sms"),
+    ("RST805/invalid_send_target_changed", "Shop805/checkout", "service_name: Mailer805 != Courier805"),
+], ids=["call", "send"])
+def test_rst805_changed_call_target_mismatches_in_place(upgrade, fixture, path, difference):
+    u = upgrade(fixture)
+    waiting = _waiting(u, path, "x")  # the call or send journaled, then waiting in a sleep
+    _in_place_while_waiting(u, waiting)
+    every_attempt_mismatches(u.client, waiting, difference, timeout=SLOW)
+
+
+def test_rst805_renamed_promise_mismatches_in_place_once_journaled(upgrade):
+    u = upgrade("RST805/invalid_promise_renamed")
+    waiting = u.client.send("Approval805/w1/run", "doc")
+    u.client.wait(waiting, "suspended", timeout=SLOW)
+    assert u.client.call("Approval805/w1/decide", "yes", timeout=SLOW)[0] == 200  # v1 resolves "approval"
+    wait_until(lambda: any(e["entry_type"] == "Command: Sleep" for e in u.client.journal(waiting)), SLOW, "the sleep after the promise")
+    u.client.wait(waiting, "suspended", timeout=SLOW)
+    _in_place_while_waiting(u, waiting)
+    every_attempt_mismatches(u.client, waiting, "key: approval != decision", timeout=SLOW)
+
+
+@pytest.mark.parametrize("how", ["new", "in_place"])
+def test_rst805_renamed_promise_leaves_a_workflow_waiting_on_the_old_name_suspended(upgrade, how):
+    u = upgrade("RST805/invalid_promise_renamed")
+    waiting = u.client.send("Approval805/w1/run", "doc")
+    u.client.wait(waiting, "suspended", timeout=SLOW)
+    if how == "new":
+        assert u.new_deployment()[0] == 201  # the waiting workflow stays on v1's deployment
+    else:
+        _in_place_while_waiting(u, waiting)
+    assert u.client.call("Approval805/w1/decide", "yes", timeout=SLOW)[0] == 200  # v2 (the newest) resolves "decision"
+    time.sleep(3)  # what resolving it would wake has had the time to run
+    assert u.client.invocation(waiting)["status"] == "suspended"
+    last = u.client.journal(waiting)[-1]
+    assert last["entry_type"] == "Command: GetPromise" and '"key":"approval"' in last["entry_json"], last
+
+
 @pytest.mark.parametrize("how", ["new", "in_place"])
 def test_rst806_renamed_key_starts_from_nothing(upgrade, how):
     u = upgrade("RST806/invalid_key_renamed")
@@ -176,3 +216,51 @@ def test_old_callers_payload_fails_every_attempt_on_the_new_code(upgrade, fixtur
     assert u.new_deployment()[0] == 201
     failures = u.client.paused_after(u.client.send(path, old_body), timeout=SLOW)
     assert all(error in f["error_message"] for f in failures), failures
+
+
+NOT_PUBLIC = "the invoked service is not public"
+
+
+@pytest.mark.parametrize("how", ["new", "in_place"])
+def test_rst808_service_made_private_refuses_ingress_callers_and_lets_the_rest_run(upgrade, how):
+    u = upgrade("RST808/invalid_service_made_private")
+    waiting = _waiting(u, "Greeter808/greet", "w")
+    resend = ("POST", f"{u.server.ingress}/Greeter808/greet/send", "i")
+    assert http(*resend, headers={"idempotency-key": "k"})[0] == 202
+    status, answer = u.client.call("Greeter808/greet/send?delay=10s", "d")  # accepted before v2, due after it
+    assert status == 202, answer
+    delayed = answer["invocationId"]
+    assert (u.new_deployment() if how == "new" else u.in_place())[0] in (200, 201)  # no force needed
+    for path in ("Greeter808/greet", "Greeter808/greet/send"):
+        status, answer = u.client.call(path, "n", timeout=SLOW)
+        assert status == 400 and NOT_PUBLIC in answer["message"], answer
+    status, answer = http(*resend, headers={"idempotency-key": "k"})  # a client re-sending what it sent before
+    assert status == 400 and NOT_PUBLIC in answer["message"], answer
+    assert u.client.call("Front808/relay", "r", timeout=SLOW) == (200, "hi r")  # other services still call it
+    for invocation in (waiting, delayed):
+        assert u.client.wait(invocation, "completed", timeout=SLOW)["completion_result"] == "success"
+
+
+def test_rst808_handler_made_private_refuses_ingress_callers_of_that_handler(upgrade):
+    u = upgrade("RST808/invalid_handler_made_private")
+    assert u.client.call("Accounts808/a/credit", 5, timeout=SLOW) == (200, 5)
+    assert u.new_deployment()[0] == 201
+    status, answer = u.client.call("Accounts808/a/credit", 5, timeout=SLOW)
+    assert status == 400 and NOT_PUBLIC in answer["message"], answer
+    assert u.client.call("Accounts808/a/balance", timeout=SLOW) == (200, 5)
+
+
+def test_rst808_valid_retention_timeouts_and_lazy_state_changed_in_place(upgrade):
+    u = upgrade("RST808/valid_other_options_changed")
+    idempotent = {"idempotency-key": "k1"}
+    assert http("POST", f"{u.server.ingress}/Cart808/c/add", "apple", timeout=SLOW, headers=idempotent) == (200, None)
+    done = u.client.last("Cart808/c/add")
+    waiting = _waiting(u, "Cart808/c/count_later", None)  # read with the state sent eagerly: v1 is not lazy
+    _in_place_while_waiting(u, waiting)
+    assert u.client.output(waiting, timeout=SLOW) == (200, 1)  # replayed with lazy state, reads the same
+    assert http("POST", f"{u.server.ingress}/Cart808/c/add", "pear", timeout=SLOW, headers={"idempotency-key": "k2"}) == (200, None)
+    retention = {r["id"]: r["completion_retention"] for r in u.server.sql("SELECT id, completion_retention FROM sys_invocation WHERE target = 'Cart808/c/add'")}
+    assert retention.pop(done) == "PT86400S"  # kept as it was when the invocation ran
+    assert list(retention.values()) == ["PT60S"]  # the new retention applies to new invocations
+    assert http("POST", f"{u.server.ingress}/Cart808/c/add", "apple", timeout=SLOW, headers=idempotent) == (200, None)
+    assert u.client.call("Cart808/c/count_later", timeout=SLOW) == (200, 2)  # the first request was not run again
