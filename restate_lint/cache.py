@@ -192,15 +192,13 @@ class Cache:
             return  # a read-only or full disk only costs the next run its speed
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         if self._writers is None:
-            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - only when writing
-
-            self._writers = ThreadPoolExecutor(max_workers=self.WRITERS, thread_name_prefix="restate-lint-cache")
-        self._writers.submit(self._write, self._path(kind, key), _sign(kind, key, payload) + payload)
+            self._writers = _Writers(self.WRITERS, self._write)
+        self._writers.queue.put((self._path(kind, key), _sign(kind, key, payload) + payload))
 
     def flush(self) -> None:
         """Wait until every entry put is on disk (before the process forks, or ends)."""
         if self._writers is not None:
-            self._writers.shutdown(wait=True)
+            self._writers.close()
             self._writers = None
 
     def _write(self, path: Path, data: bytes) -> None:
@@ -232,6 +230,30 @@ class Cache:
                 continue
             with os.fdopen(fd, "w") as f:
                 f.write(text)
+
+
+class _Writers:
+    """Threads that `write(path, data)` what is queued until `close` (concurrent.futures would do,
+    but importing it, and logging with it, costs more than a run that writes two entries)."""
+
+    def __init__(self, count: int, write) -> None:
+        import queue  # noqa: PLC0415 - only a run that writes needs them
+        import threading  # noqa: PLC0415
+
+        self.queue = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._run, args=(write,), name="restate-lint-cache", daemon=True) for _ in range(count)]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self, write) -> None:
+        while (job := self.queue.get()) is not None:
+            write(*job)
+
+    def close(self) -> None:
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
 
 
 def _read_regular(path: Path) -> bytes:
