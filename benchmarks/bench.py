@@ -188,7 +188,7 @@ class ProjectBench:
         cache_flags = [f"--cache-dir={self.cache}"] if self.cli.supports["--cache-dir"] and "--no-cache" not in flags else []
         cmd = self.cli.check([f"--select={self.select}", "--format=concise", *cache_flags, *flags], str(target or "."))
         result = run(cmd, self.inputs.root, self.env, sample_tree)
-        if result.returncode not in (0, 1):
+        if result.returncode not in (0, 1) or "Traceback (most recent call last)" in result.stderr:  # a crash exits with 1 too
             self.problems.append(f"{row or 'priming run'}: exit code {result.returncode}: {result.stderr.strip()[-500:]}")
         if target is None and "--no-cache" not in flags:
             self.warm = self.cli.cached
