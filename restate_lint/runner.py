@@ -126,11 +126,13 @@ class _Run:
         result.files = len(targets)
         key = self._finished_key(files, targets, shown)
         finished = self.cache.get("run", key) if key is not None else None
-        if not isinstance(finished, _Finished):
-            finished = self._lint(files, targets, shown)
-            if key is not None and not result.internal_errors:
-                self.cache.put("run", key, finished)
-                self.cache.flush()
+        try:
+            if not isinstance(finished, _Finished):
+                finished = self._lint(files, targets, shown)
+                if key is not None and not result.internal_errors:
+                    self.cache.put("run", key, finished)
+        finally:
+            self.cache.flush()
         result.diagnostics.extend(finished.diagnostics)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         result.loaded = set(finished.loaded)
@@ -171,7 +173,6 @@ class _Run:
             diagnostics, errors = stages.checks(checks)
         finally:
             stages.close()
-            self.cache.flush()
         self.result.internal_errors.extend(errors)
         return _Finished((*found, *diagnostics), frozenset(modelled))
 
@@ -393,25 +394,28 @@ class _Stages:
 
         summaries: dict[Path, Summary] = {}
         failures: dict[Path, Optional[ParseFailure]] = {}
+        wanted = [("summary", file, keys[file.path]) for file in files] + [("syntax", file, digest("syntax", file.digest)) for file in plain]
+        present = {file.path: self.cache.has(kind, key) for kind, file, key in wanted}
+        self._start([file for _, file, _ in wanted if not present[file.path]])  # before reading the rest
         tasks = []
-        self._start([f for f in files if not self.cache.has("summary", keys[f.path])] + [f for f in plain if not self.cache.has("syntax", digest("syntax", f.digest))])
-        for file in files:
-            found = self.cache.get("summary", keys[file.path])
-            if isinstance(found, (ModuleSummary, ParseFailure)):
+        for kind, file, key in wanted:
+            found = self.cache.get(kind, key) if present[file.path] else None
+            if kind == "summary" and isinstance(found, (ModuleSummary, ParseFailure)):
                 summaries[file.path] = found
-            else:
-                tasks.append(("summary", file, file.path in keep, keys[file.path]))
-        for file in plain:
-            found = self.cache.get("syntax", digest("syntax", file.digest))
-            if isinstance(found, tuple):
+            elif kind == "syntax" and isinstance(found, tuple):
                 failures[file.path] = found[0]
             else:
-                tasks.append(("syntax", file, digest("syntax", file.digest)))
+                tasks.append(("summary", file, file.path in keep, key) if kind == "summary" else ("syntax", file, key))
         key_of = {task[1].path: task[-1] for task in tasks}
         for kind, path, value in self._run(tasks):  # the workers have stored them
             (summaries if kind == "summary" else failures)[path] = value
-            self.cache.remember((kind, key_of[path]), kept(kind, value))
+            self._remember(kind, key_of[path], value)
         return summaries, failures
+
+    def _remember(self, kind: str, key: str, result) -> None:
+        """A long-lived caller's memory of a result the workers computed (they stored it on disk)."""
+        if self.cache.memory is not None:
+            self.cache.remember((kind, key), kept(kind, result))
 
     def checks(self, checks: list[tuple[ScannedFile, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
         diagnostics: list[Diagnostic] = []
@@ -428,7 +432,7 @@ class _Stages:
             diagnostics.extend(result[0])
             errors.extend(result[1])
             if not result[1]:
-                self.cache.remember((kind, keys[path]), kept(kind, result))
+                self._remember(kind, keys[path], result)
         return diagnostics, errors
 
 

@@ -60,8 +60,8 @@ def literal_string(expr: Optional[cst.BaseExpression]) -> Optional[str]:
         prefix = expr.prefix.lower()
         if "b" in prefix:
             return None
-        if prefix == "r" or (not prefix and "\\" not in expr.value):  # nothing to unescape
-            return expr.raw_value  # (evaluating it parses it again: it is asked of every string)
+        if "\r" not in expr.value and (prefix == "r" or (not prefix and "\\" not in expr.value)):
+            return expr.raw_value  # nothing to unescape or normalise; evaluating would parse it again
         value = expr.evaluated_value
         return value if isinstance(value, str) else None
     if isinstance(expr, cst.ConcatenatedString):
