@@ -6,6 +6,7 @@ that hands it files can read the cache meanwhile.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import resource
@@ -26,28 +27,30 @@ def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: 
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (ValueError, OSError):
         pass  # a lower hard limit than ours is already a bound
-    from restate_lint.worker import Worker  # noqa: PLC0415 - here, in the worker (see the module's docstring)
+    from restate_lint.worker import Worker, fewer_collections  # noqa: PLC0415 - here, in the worker (see the module's docstring)
 
-    worker = Worker(settings, names, Cache(store) if store is not None else None)
-    while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):
-            task = None
-        if task is None or task[0] == "bind":
-            if worker.store is not None:
-                worker.store.flush()
-            if task is None:
-                return
-            # a long-lived pool's next run: its settings, names and cache, no models yet
-            worker = Worker(task[1], task[2], Cache(task[3]) if task[3] is not None else None)
-            continue
-        try:
-            answer = worker.handle(task)
-        except MemoryError:
-            worker.models.clear()
-            answer = _failed(task, f"it needs more memory than a worker may use ({memory_mb} MiB, {Processes.MEMORY_ENV})")
-        conn.send(answer)
+    gc.freeze()  # what the worker imported and inherited lives as long as it: never collected
+    with fewer_collections():
+        worker = Worker(settings, names, Cache(store) if store is not None else None)
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):
+                task = None
+            if task is None or task[0] == "bind":
+                if worker.store is not None:
+                    worker.store.flush()
+                if task is None:
+                    return
+                # a long-lived pool's next run: its settings, names and cache, no models yet
+                worker = Worker(task[1], task[2], Cache(task[3]) if task[3] is not None else None)
+                continue
+            try:
+                answer = worker.handle(task)
+            except MemoryError:
+                worker.models.clear()
+                answer = _failed(task, f"it needs more memory than a worker may use ({memory_mb} MiB, {Processes.MEMORY_ENV})")
+            conn.send(answer)
 
 
 class Processes:

@@ -117,6 +117,11 @@ class ModuleModel:
     def path(self) -> str:
         return self.source.path
 
+    def release(self) -> None:
+        """Forget everything, once checked: its functions and sites point back at the model, so
+        without this its whole tree waits for a full garbage collection to be freed."""
+        self.__dict__.clear()
+
     # -- names ---------------------------------------------------------------
     def resolve(self, expr: cst.BaseExpression, function: Optional[Function]) -> Optional[str]:
         """Qualified name of an expression in `function`'s scope (None at module level).
