@@ -16,7 +16,7 @@ from restate_lint import __version__
 from restate_lint.config import OPTIONS, ConfigError, Settings, check_selectors, parse_version, project_root
 from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
-from restate_lint.runner import Result, lint_paths, print_internal_errors
+from restate_lint.runner import Result, Workers, lint_paths, print_internal_errors
 from restate_lint.output import fix_summary, unsafe_warning
 from restate_lint.output.locations import printable
 from restate_lint.output.report import COLORS, FORMATS, Report
@@ -522,9 +522,12 @@ def lsp(port: Optional[int], stdio: bool) -> None:
     """Run the language server (diagnostics as you type, quick fixes)."""
     if port is not None and stdio:
         _fail("--tcp and --stdio exclude each other")
+    workers = Workers()
+    workers.start()  # first: they import the parser while the server imports its protocol
     try:
         from restate_lint.lsp.server import serve
     except ImportError as exc:
+        workers.close()
         _fail(f"the language server needs pygls ({exc}): pip install 'restate-lint[lsp]'")
         return
-    serve(port)
+    serve(port, workers)

@@ -107,7 +107,8 @@ class Processes:
         for task in tasks:
             owner = self.owner.get(task[1].path) if task[0] == "check" else None
             (pinned[owner] if owner is not None else free).append(task)
-        free.reverse()
+        for queue in (free, *pinned):  # the largest first (popped from the end): none is left to run alone at the end
+            queue.sort(key=lambda task: len(task[1].data))
         flight: list[list[tuple]] = [[] for _ in self.conns]  # sent, not answered, oldest first
         started = [0.0] * len(self.conns)  # when the oldest task in flight started
         results = []

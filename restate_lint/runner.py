@@ -326,17 +326,19 @@ PARALLEL_BYTES = 200_000
 
 
 class Workers:
-    """One worker process kept across runs, started when first needed (or `start`ed ahead): a
-    long-lived caller's isolation, paid for once."""
+    """Worker processes kept across runs, started when first needed (or `start`ed ahead): a
+    long-lived caller's isolation, paid for once. Two by default: a project opened with nothing
+    cached is summarised on both cores of a laptop, while an editor keeps few processes idle."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: int = min(os.cpu_count() or 1, 2)) -> None:
+        self.count = count
         self.pool = None
 
     def start(self) -> None:
         if self.pool is None:
             from restate_lint import pool  # noqa: PLC0415 - only when something must be parsed
 
-            self.pool = pool.Processes(1, Settings(), ModuleNames(Path.cwd()), start_method="spawn")
+            self.pool = pool.Processes(self.count, Settings(), ModuleNames(Path.cwd()), start_method="spawn")
 
     def bound(self, settings: Settings, names: ModuleNames, store: Optional[Path]):
         self.start()

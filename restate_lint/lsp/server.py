@@ -29,6 +29,7 @@ from restate_lint import __version__
 from restate_lint.lsp import actions, convert, framing
 from restate_lint.lsp import hover as hovering
 from restate_lint.lsp.session import Linted, Run, Session
+from restate_lint.runner import Workers
 from restate_lint.lsp.settings import SECTION, EditorSettings
 
 DEBOUNCE_SECONDS = 0.03  # after the last keystroke (a lint of one edited buffer takes about 0.1 s); open and save lint at once
@@ -275,8 +276,11 @@ def hover(ls: RestateLintServer, params: types.HoverParams) -> Optional[types.Ho
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=hovering.describe(under))) if under else None
 
 
-def serve(port: Optional[int] = None) -> None:
-    """Serve one client over stdio, or over the first connection to 127.0.0.1:`port`."""
+def serve(port: Optional[int] = None, workers: Optional[Workers] = None) -> None:
+    """Serve one client over stdio, or over the first connection to 127.0.0.1:`port`, parsing
+    in `workers` (started by the caller) or in workers of its own."""
+    if workers is not None:
+        server.session.workers = workers
     try:
         asyncio.run(_stdio() if port is None else _tcp(port))
     except (BrokenPipeError, KeyboardInterrupt, SystemExit):
