@@ -124,7 +124,7 @@ def is_statement(node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> bool:
     """A statement that renders as itself: not an `elif`, which renders as `if` on its own."""
     kind = type(node)
     found = _STATEMENT_TYPES.get(kind)
-    if found is None:  # isinstance on libcst's classes goes through the ABC machinery: asked once per type
+    if found is None:  # isinstance on libcst's classes calls the metaclass's hook: asked once per type
         found = _STATEMENT_TYPES[kind] = issubclass(kind, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
     return found and not (type(parent) is cst.If and node is parent.orelse)
 

@@ -33,3 +33,24 @@ def test_validation_comes_back_after_a_failed_parse() -> None:
         parse("def (:\n")
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
+
+
+def test_type_checks_on_nodes_answer_as_abcs_would() -> None:
+    """The node classes' type checks skip ABCMeta's hook (parse.py): that is only sound while
+    libcst registers no virtual subclass of them."""
+    import abc
+
+    import restate_lint.parse  # noqa: F401 - what patches them
+
+    def classes(root: type):
+        yield root
+        for sub in root.__subclasses__():
+            yield from classes(sub)
+
+    for kind in classes(cst.CSTNode):
+        assert not abc._get_dump(kind)[0], f"{kind.__name__} has virtual subclasses"
+        assert type(kind).__instancecheck__ is type.__instancecheck__, kind
+    name = cst.Name("x")
+    assert isinstance(name, cst.BaseExpression) and isinstance(name, (cst.Call, cst.Name))
+    assert not isinstance(name, cst.Call) and not isinstance(cst.Integer("1"), cst.BaseStatement)
+    assert issubclass(cst.Name, cst.BaseAssignTargetExpression) and not issubclass(cst.Name, cst.BaseSuite)

@@ -49,7 +49,7 @@ _IS_NODE: dict[type, bool] = {}
 
 
 def _is_node(kind: type) -> bool:
-    """isinstance(x, CSTNode) goes through the ABC machinery; asked once per type, it is a lookup."""
+    """isinstance(x, CSTNode) calls the metaclass's hook (parse.py); asked once per type, it is a lookup."""
     found = _IS_NODE.get(kind)
     if found is None:
         found = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
