@@ -1,11 +1,15 @@
-"""The content cache: scans, summaries and diagnostics on disk, keyed by what they depend on.
+"""The content cache: summaries, diagnostics and whole runs on disk, keyed by what they depend on.
 
-Each entry is one pickle file named by the hash of its key (which starts with restate-lint's
-version), written atomically. An entry that cannot be read, for whatever reason, is a miss and is
-rebuilt: never a crash, and never an answer for other inputs, since every input is in the key.
+An entry is a pickle keyed by the hash of what it depends on, under a folder named by
+restate-lint's build. The per-file entries (summaries, checks, syntax checks) a process makes are
+written together, as one pack file when it is done: creating a file costs about a millisecond on
+some file systems, more than computing many entries. A run's whole result and its link are one
+file each. Every file is written atomically. An entry that cannot be read, for whatever reason, is
+a miss and is rebuilt: never a crash, and never an answer for other inputs, since every input is
+in the key.
 
 The cache lives in the linted tree by default, and a repository can ship one: loading a pickle
-it wrote would run its code. So every entry is signed (HMAC-SHA256) with a secret of this user's
+it wrote would run its code. So every file is signed (HMAC-SHA256) with a secret of this user's
 kept outside any tree (`$XDG_CACHE_HOME/restate-lint/secret`), and an entry whose signature does
 not verify is never unpickled. Only regular files are read, and nothing is written through a
 link inside the cache folder.
@@ -32,8 +36,10 @@ CACHE_DIR_NAME = ".restate-lint-cache"
 ENV_VAR = "RESTATE_LINT_CACHE_DIR"
 
 _MISS = object()
-_SIGNATURE = 32  # bytes of HMAC-SHA256 before each entry's pickle
+_SIGNATURE = 32  # bytes of HMAC-SHA256 before each file's pickle
 _MAX_ENTRY = 64 << 20
+_MAX_PACK = 1 << 30
+PACKED = frozenset({"summary", "check", "syntax"})  # the kinds kept in packs: one per file linted
 
 
 def _secret_path() -> Path:
@@ -127,19 +133,23 @@ class Cache:
     """Entries on disk under `directory` (None: no disk), with an optional in-memory layer for a
     long-lived caller (the language server)."""
 
-    WRITERS = 4
     MEMORY_ENTRIES = 8192  # the oldest entries go first: an editor session makes new ones at every edit
+    MAX_PACKS = 16  # more than this many are merged into one by the next process that reads them
+    MERGED_BYTES = 64 << 20  # a merge larger than this keeps only the entries its run used
 
     def __init__(self, directory: Optional[Path] = None, memory: bool = False):
         self.directory = directory
         self.memory: Optional[OrderedDict] = OrderedDict() if memory else None
         self._ready = False
-        self._writers = None  # threads writing entries, while there are some to write
+        self._packed: dict[str, dict[tuple[str, str], bytes]] = {}  # kind -> its packs' entries, once read
+        self._packs: dict[str, list[Path]] = {}  # kind -> the pack files read
+        self._pending: dict[tuple[str, str], bytes] = {}  # entries for this process's pack
+        self._used: set[tuple[str, str]] = set()  # packed entries read or put: what a merge must keep
         self.stats: Counter = Counter()  # (kind, "hit" | "miss") -> count, for --verbose
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.directory is not None
-        return self.directory / build() / kind / key[:2] / key
+        return self.directory / build() / kind / key
 
     def get(self, kind: str, key: str) -> Any:
         """The entry, or None when there is none (or it cannot be read)."""
@@ -151,7 +161,9 @@ class Cache:
         """Whether there is an entry (which may still turn out unreadable), without reading it."""
         if self.memory is not None and (kind, key) in self.memory:
             return True
-        return self.directory is not None and os.path.isfile(self._path(kind, key))
+        if self.directory is None:
+            return False
+        return (kind, key) in self._read_packs(kind) if kind in PACKED else os.path.isfile(self._path(kind, key))
 
     def _get(self, kind: str, key: str) -> Any:
         if self.memory is not None:
@@ -162,15 +174,43 @@ class Cache:
         if self.directory is None:
             return None
         try:
-            data = _read_regular(self._path(kind, key))
-            signature, payload = data[:_SIGNATURE], data[_SIGNATURE:]
-            if not hmac.compare_digest(signature, _sign(kind, key, payload)):
-                return None  # not written by this user's restate-lint: never unpickled
+            if kind in PACKED:
+                payload = self._read_packs(kind).get((kind, key))
+                if payload is None:
+                    return None
+                self._used.add((kind, key))
+            else:
+                payload = _verified(_read_regular(self._path(kind, key), _MAX_ENTRY), kind, key)
+                if payload is None:
+                    return None  # not written by this user's restate-lint: never unpickled
             value = pickle.loads(payload)
         except Exception:  # missing, truncated, foreign or unreadable: rebuild it
             return None
         self.remember((kind, key), value)
         return value
+
+    def _read_packs(self, kind: str) -> dict[tuple[str, str], bytes]:
+        """The entries of every pack of `kind` (read once: a long-lived caller keeps what it
+        computes in memory). A kind's packs apart: a run that needs one check reads no summary."""
+        found = self._packed.get(kind)
+        if found is None:
+            found = self._packed[kind] = {}
+            self._packs[kind] = []
+            folder = self.directory / build() / kind
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                names = []
+            for name in names:
+                try:
+                    payload = _verified(_read_regular(folder / name, _MAX_PACK), kind, "pack")
+                    entries = pickle.loads(payload) if payload is not None else None
+                except Exception:
+                    continue
+                if isinstance(entries, dict):
+                    found.update(entries)
+                    self._packs[kind].append(folder / name)
+        return found
 
     def remember(self, key: tuple, value: Any) -> None:
         if self.memory is not None:
@@ -180,31 +220,49 @@ class Cache:
                 self.memory.popitem(last=False)
 
     def put(self, kind: str, key: str, value: Any, disk: bool = True) -> None:
-        """Keep an entry; `disk=False` keeps it in memory only (an editor's unsaved text). Files
-        are written by threads (creating one costs about a millisecond on some file systems,
-        mostly waiting): `flush` waits for them."""
+        """Keep an entry; `disk=False` keeps it in memory only (an editor's unsaved text). An
+        entry of a packed kind is written with the others at `flush`."""
         self.remember((kind, key), value)
         if self.directory is None or not disk:
             return
-        try:
-            self._prepare()
-        except OSError:
-            return  # a read-only or full disk only costs the next run its speed
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        if self._writers is None:
-            self._writers = _Writers(self.WRITERS, self._write)
-        self._writers.queue.put((self._path(kind, key), _sign(kind, key, payload) + payload))
+        if kind in PACKED:
+            self._pending[kind, key] = payload
+            self._used.add((kind, key))
+            if kind in self._packed:
+                self._packed[kind][kind, key] = payload
+        else:
+            self._write(self._path(kind, key), _sign(kind, key, payload) + payload)
 
     def flush(self) -> None:
-        """Wait until every entry put is on disk (before the process forks, or ends)."""
-        if self._writers is not None:
-            self._writers.close()
-            self._writers = None
+        """Write the entries put since the last flush, one pack per kind; where too many packs
+        of a kind were read, write every entry read with them and remove the packs it replaces."""
+        if self.directory is None:
+            return
+        for kind in sorted(PACKED):
+            entries = {k: v for k, v in self._pending.items() if k[0] == kind}
+            merged = len(self._packs.get(kind, ())) > self.MAX_PACKS
+            if merged:
+                entries = self._packed[kind]
+                if sum(map(len, entries.values())) > self.MERGED_BYTES:
+                    entries = {k: v for k, v in entries.items() if k in self._used}
+            if not entries and not merged:
+                continue
+            payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+            if self._write(self.directory / build() / kind / f"pack-{secrets.token_hex(16)}", _sign(kind, "pack", payload) + payload) and merged:
+                for path in self._packs[kind]:
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass  # another process merged it first
+                self._packs[kind] = []
+        self._pending = {}
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: Path, data: bytes) -> bool:
         try:
+            self._prepare()
             if any(os.path.islink(folder) for folder in (self.directory, *path.parents[: len(path.parts) - len(self.directory.parts) - 1])):
-                return  # a link planted in the cache folder: do not write where it points
+                return False  # a link planted in the cache folder: do not write where it points
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
@@ -215,7 +273,8 @@ class Cache:
                 os.unlink(temp)
                 raise
         except OSError:
-            pass  # a read-only or full disk only costs the next run its speed
+            return False  # a read-only or full disk only costs the next run its speed
+        return True
 
     def _prepare(self) -> None:
         """Mark the folder as a cache, as Ruff does: git and backup tools leave it alone."""
@@ -232,36 +291,18 @@ class Cache:
                 f.write(text)
 
 
-class _Writers:
-    """Threads that `write(path, data)` what is queued until `close` (concurrent.futures would do,
-    but importing it, and logging with it, costs more than a run that writes two entries)."""
-
-    def __init__(self, count: int, write) -> None:
-        import queue  # noqa: PLC0415 - only a run that writes needs them
-        import threading  # noqa: PLC0415
-
-        self.queue = queue.SimpleQueue()
-        self.threads = [threading.Thread(target=self._run, args=(write,), name="restate-lint-cache", daemon=True) for _ in range(count)]
-        for thread in self.threads:
-            thread.start()
-
-    def _run(self, write) -> None:
-        while (job := self.queue.get()) is not None:
-            write(*job)
-
-    def close(self) -> None:
-        for _ in self.threads:
-            self.queue.put(None)
-        for thread in self.threads:
-            thread.join()
+def _verified(data: bytes, kind: str, key: str) -> Optional[bytes]:
+    """The pickle of a file written by this user's restate-lint, else None (never unpickled)."""
+    signature, payload = data[:_SIGNATURE], data[_SIGNATURE:]
+    return payload if hmac.compare_digest(signature, _sign(kind, key, payload)) else None
 
 
-def _read_regular(path: Path) -> bytes:
+def _read_regular(path: Path, limit: int) -> bytes:
     """The bytes of a regular file (not a FIFO, which would block, nor a device), not too large."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             raise OSError("not a cache entry")
         return f.read()
 

@@ -372,7 +372,6 @@ class _Stages:
         if count > 1 or self.isolate:
             from restate_lint import pool  # noqa: PLC0415 - only when something must be parsed
 
-            self.cache.flush()  # no thread of ours is writing while the workers fork
             self._executor = pool.Processes(count, self.settings, self.names, self.cache.directory)
         else:
             from restate_lint.worker import InProcess  # noqa: PLC0415 - imports libcst

@@ -129,3 +129,54 @@ def test_a_run_is_kept_whole_and_a_helper_edit_reaches_it(tmp_path: Path) -> Non
     assert run(root, *lint).stdout == ""
     (root / "util.py").write_text(io)
     assert run(root, *lint).stdout == first.stdout
+
+
+def test_a_process_writes_its_per_file_entries_as_one_pack_per_kind(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    for n in range(5):
+        (root / f"more_{n}.py").write_text(HANDLER)
+    run(root, "-m", "restate_lint", ".")
+    (build,) = [p for p in (root / ".restate-lint-cache").iterdir() if p.is_dir()]
+    files = {kind.name: sorted(p.name for p in kind.iterdir()) for kind in build.iterdir()}
+    assert set(files) == {"summary", "check", "syntax", "link", "run"}, files
+    for kind in ("summary", "check", "syntax"):
+        assert len(files[kind]) == 1 and files[kind][0].startswith("pack-"), files  # not one file per module
+    assert len(files["run"]) == len(files["link"]) == 1
+
+
+def test_packs_beyond_the_bound_are_merged_and_every_entry_survives(tmp_path: Path) -> None:
+    from restate_lint.cache import Cache
+
+    folder = tmp_path / "cache"
+    count = Cache.MAX_PACKS + 3
+    for n in range(count):  # one process each, as one run each would
+        writer = Cache(folder)
+        writer.put("summary", f"key{n}", ("summary", n))
+        writer.put("check", f"key{n}", ["check", n])
+        writer.flush()
+    packs = lambda kind: sorted(p for p in folder.rglob("pack-*") if p.parent.name == kind)  # noqa: E731
+    assert len(packs("summary")) == len(packs("check")) == count
+    reader = Cache(folder)
+    assert [reader.get("summary", f"key{n}") for n in range(count)] == [("summary", n) for n in range(count)]
+    reader.flush()  # it read more packs of summaries than the bound: they are merged into one
+    assert len(packs("summary")) == 1 and len(packs("check")) == count  # checks were not read
+    fresh = Cache(folder)
+    assert [fresh.get("summary", f"key{n}") for n in range(count)] == [("summary", n) for n in range(count)]
+    assert fresh.get("check", "key0") == ["check", 0] and fresh.get("summary", "missing") is None
+
+
+def test_a_pack_that_does_not_verify_is_skipped_and_the_others_are_read(tmp_path: Path) -> None:
+    from restate_lint.cache import Cache
+
+    folder = tmp_path / "cache"
+    writer = Cache(folder)
+    writer.put("summary", "key0", 0)
+    writer.flush()
+    (first,) = folder.rglob("pack-*")
+    writer.put("summary", "key1", 1)
+    writer.flush()
+    data = bytearray(first.read_bytes())
+    data[-3] ^= 0xFF  # a byte of its pickle changed: the signature no longer matches
+    first.write_bytes(bytes(data))
+    reader = Cache(folder)
+    assert reader.get("summary", "key0") is None and reader.get("summary", "key1") == 1
