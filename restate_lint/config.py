@@ -15,10 +15,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from restate_lint.cache import CACHE_DIR_NAME
 from restate_lint.paths import RealPaths
 from restate_lint.registry import RULES
 
-DEFAULT_EXCLUDES = (".git", ".venv", "venv", "build", "dist", "__pycache__", "node_modules")
+DEFAULT_EXCLUDES = (".git", ".venv", "venv", "build", "dist", "__pycache__", "node_modules", CACHE_DIR_NAME)  # as Ruff skips its cache
 
 
 class ConfigError(Exception):

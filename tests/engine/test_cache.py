@@ -180,3 +180,11 @@ def test_a_pack_that_does_not_verify_is_skipped_and_the_others_are_read(tmp_path
     first.write_bytes(bytes(data))
     reader = Cache(folder)
     assert reader.get("summary", "key0") is None and reader.get("summary", "key1") == 1
+
+
+def test_the_walk_does_not_enter_the_cache_folder(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    run(root, "-m", "restate_lint", ".")
+    (root / ".restate-lint-cache" / "planted.py").write_text(HANDLER)
+    found = run(root, "-m", "restate_lint", "--output-format", "concise", ".").stdout
+    assert "greeter.py" in found and "planted.py" not in found
