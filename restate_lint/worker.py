@@ -35,7 +35,7 @@ def fewer_collections() -> Iterator[None]:
 
     A tree is millions of small objects without cycles (a model's are broken by `release`), so
     the collector's passes over them, every 700 allocations and over every tree kept for its check,
-    found nothing and cost a fifth of the run."""
+    found next to nothing and cost 15-20% of a dense project's run."""
     before = gc.get_threshold()
     gc.set_threshold(100_000, 50, 50)
     try:
