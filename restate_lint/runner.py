@@ -415,9 +415,10 @@ class _Stages:
         return summaries, failures
 
     def _remember(self, kind: str, key: str, result) -> None:
-        """A long-lived caller's memory of a result the workers computed (they stored it on disk)."""
-        if self.cache.memory is not None:
-            self.cache.remember((kind, key), kept(kind, result))
+        """A long-lived caller's memory of a result the workers computed (they stored it on disk),
+        unless the cache keeps nothing of it (a check that went wrong)."""
+        if self.cache.memory is not None and (stored := kept(kind, result)) is not None:
+            self.cache.remember((kind, key), stored)
 
     def checks(self, checks: list[tuple[ScannedFile, ModuleFacts, str]]) -> tuple[list[Diagnostic], list[str]]:
         diagnostics: list[Diagnostic] = []
@@ -433,8 +434,7 @@ class _Stages:
         for kind, path, result in self._run(tasks):  # the workers have stored them
             diagnostics.extend(result[0])
             errors.extend(result[1])
-            if not result[1]:
-                self._remember(kind, keys[path], result)
+            self._remember(kind, keys[path], result)
         return diagnostics, errors
 
 
