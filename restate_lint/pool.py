@@ -31,26 +31,27 @@ def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: 
 
     gc.freeze()  # what the worker imported and inherited lives as long as it: never collected
     with fewer_collections():
-        worker = Worker(settings, names, Cache(store) if store is not None else None)
+        worker = None
+        task: Optional[tuple] = ("bind", settings, names, store)  # the first run's, as a long-lived pool's next
         while True:
+            if task is None or task[0] == "bind":
+                if worker is not None and worker.store is not None:
+                    worker.store.flush()
+                if task is None:
+                    return
+                # a run's settings, names and cache, no models yet
+                worker = Worker(task[1], task[2], Cache(task[3]) if task[3] is not None else None)
+            else:
+                try:
+                    answer = worker.handle(task)
+                except MemoryError:
+                    worker.models.clear()
+                    answer = _failed(task, f"it needs more memory than a worker may use ({memory_mb} MiB, {Processes.MEMORY_ENV})")
+                conn.send(answer)
             try:
                 task = conn.recv()
             except (EOFError, OSError):
                 task = None
-            if task is None or task[0] == "bind":
-                if worker.store is not None:
-                    worker.store.flush()
-                if task is None:
-                    return
-                # a long-lived pool's next run: its settings, names and cache, no models yet
-                worker = Worker(task[1], task[2], Cache(task[3]) if task[3] is not None else None)
-                continue
-            try:
-                answer = worker.handle(task)
-            except MemoryError:
-                worker.models.clear()
-                answer = _failed(task, f"it needs more memory than a worker may use ({memory_mb} MiB, {Processes.MEMORY_ENV})")
-            conn.send(answer)
 
 
 class Processes:
