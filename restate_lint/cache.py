@@ -229,8 +229,6 @@ class Cache:
         if kind in PACKED:
             self._pending[kind, key] = payload
             self._used.add((kind, key))
-            if kind in self._packed:
-                self._packed[kind][kind, key] = payload
         else:
             self._write(self._path(kind, key), _sign(kind, key, payload) + payload)
 
@@ -243,7 +241,7 @@ class Cache:
             entries = {k: v for k, v in self._pending.items() if k[0] == kind}
             merged = len(self._packs.get(kind, ())) > self.MAX_PACKS
             if merged:
-                entries = self._packed[kind]
+                entries = {**self._packed[kind], **entries}
                 if sum(map(len, entries.values())) > self.MERGED_BYTES:
                     entries = {k: v for k, v in entries.items() if k in self._used}
             if not entries and not merged:
