@@ -2,11 +2,14 @@
 
 libcst's PositionProvider re-generates the code of the whole module, several times the cost of
 parsing it. A reported node is instead positioned inside its innermost statement, rendered as a
-module of its own, then moved to where that statement stands: its first line is where CPython's
-parser (cheap) saw the statement begin, and each of its lines is shifted right by the indentation
-the rendering left out (libcst keeps indentation relative to the block, continuation lines as
-written). Anything that does not fit this (a file CPython cannot parse, a node outside any
-statement) falls back to the whole-file provider.
+module of its own, then moved to where that statement stands, and each of its lines is shifted
+right by the indentation the rendering left out (libcst keeps indentation relative to the block,
+continuation lines as written). Where the statement stands: the one line of the file that reads as
+its rendered lines do once indentation is stripped (every line of the rendering is a line of the
+file with its indentation left out, so the true place always matches); when several places match
+(the same statement written twice), the line where CPython's parser saw it begin. Anything that
+does not fit this (a file CPython cannot parse, a node outside any statement) falls back to the
+whole-file provider.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import re
 from typing import Callable, Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from restate_lint.diagnostics import Position
 from restate_lint.model.walk import children
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_INDENT = " \t\f"
 
 
 class Positions:
@@ -36,6 +41,7 @@ class Positions:
         self._mini: dict[int, Optional[tuple]] = {}  # statement id -> (positions, line shift, its lines)
         self._starts: Optional[dict[int, int]] = None
         self._lines: Optional[list[str]] = None
+        self._lines_reading: Optional[dict[str, list[int]]] = None  # a line without indentation -> where it is
         self._full = None
 
     def span(self, node: cst.CSTNode, owner: Optional[cst.CSTNode] = None) -> tuple[Position, Position]:
@@ -57,7 +63,7 @@ class Positions:
 
     def _whole(self):
         if self._full is None:
-            self._full = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._full = rendered(self.tree)[0]
         return self._full
 
     def _source_lines(self) -> list[str]:
@@ -67,16 +73,34 @@ class Positions:
 
     def _mini_near(self, node: cst.CSTNode) -> Optional[tuple]:
         statement = self._find(node)
-        starts = self._statement_starts()
-        if statement is None or starts is None or id(statement) not in starts:
+        if statement is None:
             return None
         key = id(statement)
         if key not in self._mini:
-            module = cst.Module(body=[statement])
-            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-            shift = starts[key] - positions[_first_token(statement)].start.line
-            self._mini[key] = (positions, shift, _LINE_BREAK.split(module.code))
+            positions, code = rendered(cst.Module(body=[statement]))
+            lines = _LINE_BREAK.split(code)
+            first = positions[_first_token(statement)].start.line
+            start = self._start_of(statement, lines, first)
+            self._mini[key] = None if start is None else (positions, start - first, lines)
         return self._mini[key]
+
+    def _start_of(self, statement: cst.CSTNode, rendering: list[str], first: int) -> Optional[int]:
+        """The line of the file where the statement's first token (line `first` of its
+        `rendering`) stands, or None if that cannot be told."""
+        if self._lines_reading is None:
+            self._lines_reading = {}
+            for number, line in enumerate(self._source_lines(), 1):
+                self._lines_reading.setdefault(line.lstrip(_INDENT), []).append(number)
+        lines = self._source_lines()
+        body = rendering[first - 1 : -1]  # what follows the last line break is the next statement's
+        places = [
+            at for at in self._lines_reading.get(rendering[first - 1].lstrip(_INDENT), ())
+            if at - 1 + len(body) <= len(lines) and all(lines[at - 1 + k].lstrip(_INDENT) == text.lstrip(_INDENT) for k, text in enumerate(body))
+        ]  # fmt: skip
+        if len(places) == 1:
+            return places[0]
+        starts = self._statement_starts()
+        return starts.get(id(statement)) if starts is not None else None
 
     def _find(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         hinted = self.hint(node) if self.hint is not None else None
@@ -106,6 +130,16 @@ class Positions:
                 return None
             self._starts = starts
         return self._starts
+
+
+def rendered(module: cst.Module) -> tuple[dict, str]:
+    """libcst's positions of every node of `module`, and its code, from one rendering of it
+    (MetadataWrapper renders it again for the code, and its set-up costs more than a statement's
+    rendering)."""
+    provider = PositionProvider()
+    state = PositionProvidingCodegenState(default_indent=module.default_indent, default_newline=module.default_newline, provider=provider)
+    module._codegen(state)
+    return provider._computed, "".join(state.tokens)
 
 
 def positions_of(model) -> Positions:

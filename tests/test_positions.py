@@ -54,6 +54,31 @@ async def f(a,
 \tpass
 '''
 
+# Statements whose text is written more than once (in a string too): where each stands is told by
+# its following lines, or by CPython's parser when even those are the same.
+REPEATED = '''\
+text = """
+x = g(
+    1)
+"""
+def f():
+    x = g(
+        1)
+    x = g(
+        2)
+    if x:
+        x = g(
+            1)
+    @handler
+    def h():
+        pass
+    @handler
+    def h():
+        return 1
+x = g(
+    1)
+'''
+
 
 def _texts() -> list:
     """Every fixture that parses (some are deliberately broken), and a few standard-library files."""
@@ -72,7 +97,7 @@ def _expected(tree: cst.Module) -> dict:
     return MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
-@pytest.mark.parametrize("text", [pytest.param(TRICKY, id="tricky"), *_texts()])
+@pytest.mark.parametrize("text", [pytest.param(TRICKY, id="tricky"), pytest.param(REPEATED, id="repeated"), *_texts()])
 def test_every_node_is_where_libcst_puts_it(text: str) -> None:
     if "\tpass" in text:
         text = text.replace("\tpass\n", "")  # a tab-indented line after a space-indented block is a TabError
