@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 import click
 
 from restate_lint import __version__
+from restate_lint.collector import fewer_collections
 from restate_lint.config import OPTIONS, ConfigError, Settings, check_selectors, parse_version, project_root
 from restate_lint.discovery import PathError
 from restate_lint.docs import rule_doc
@@ -138,6 +139,11 @@ run_options = options(
 def check(paths: tuple[Path, ...], **o) -> None:
     """Lint PATHS (default: the current folder). `-` reads standard input (with --fix, the fixed
     text goes to standard output and the diagnostics to standard error)."""
+    with fewer_collections():
+        _check(paths, o)
+
+
+def _check(paths: tuple[Path, ...], o: dict) -> None:
     started = time.perf_counter()
     paths = list(paths) or [Path(".")]
     overrides, display = {}, {}

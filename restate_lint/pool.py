@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from restate_lint.cache import Cache
+from restate_lint.collector import fewer_collections
 from restate_lint.config import Settings
 from restate_lint.project.files import ModuleNames
 from restate_lint.source import ParseFailure
@@ -27,7 +28,7 @@ def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: 
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (ValueError, OSError):
         pass  # a lower hard limit than ours is already a bound
-    from restate_lint.worker import Worker, fewer_collections  # noqa: PLC0415 - here, in the worker (see the module's docstring)
+    from restate_lint.worker import Worker  # noqa: PLC0415 - here, in the worker (see the module's docstring)
 
     gc.freeze()  # what the worker imported and inherited lives as long as it: never collected
     with fewer_collections():

@@ -6,14 +6,13 @@ imports libcst: a process that only reads the cache, or only hands files to work
 
 from __future__ import annotations
 
-import gc
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Optional, Union
 
 from restate_lint.analysis.summarise import summarise
 from restate_lint.cache import Cache, kept
+from restate_lint.collector import fewer_collections
 from restate_lint.check import lint_model
 from restate_lint.config import Settings
 from restate_lint.diagnostics import Diagnostic
@@ -27,21 +26,6 @@ from restate_lint.source import ParseFailure, SourceFile, UndecodableSource
 
 # libcst's visitors recurse per tree level; CPython-valid nesting can exceed the default limit
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Garbage collections as rarely as memory allows, while files are parsed and modelled.
-
-    A tree is millions of small objects without cycles (a model's are broken by `release`), so
-    the collector's passes over them, every 700 allocations and over every tree kept for its check,
-    found next to nothing and cost 15-20% of a dense project's run."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 50)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def build_model(file: ScannedFile, names: ModuleNames) -> Union[ModuleModel, ParseFailure]:
