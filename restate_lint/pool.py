@@ -23,7 +23,12 @@ from restate_lint.project.files import ModuleNames
 from restate_lint.source import ParseFailure
 
 
-def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: int, store: Optional[Path]) -> None:
+def _serve(conn: Connection, inherited: list[int], settings: Settings, names: ModuleNames, memory_mb: int, store: Optional[Path]) -> None:
+    for fd in inherited:  # the pool's ends of the pipes, this worker's own among them: a copy kept
+        try:  # open here would keep the pipe open after the pool's process is gone, and this
+            os.close(fd)  # worker waiting for a task for ever
+        except OSError:
+            pass
     try:  # a file that would take all the machine's memory fails this worker alone
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (ValueError, OSError):
@@ -48,7 +53,11 @@ def _serve(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: 
                 except MemoryError:
                     worker.models.clear()
                     answer = _failed(task, f"it needs more memory than a worker may use ({memory_mb} MiB, {Processes.MEMORY_ENV})")
-                conn.send(answer)
+                try:
+                    conn.send(answer)
+                except OSError:  # the pool's process is gone
+                    task = None
+                    continue
             try:
                 task = conn.recv()
             except (EOFError, OSError):
@@ -87,7 +96,9 @@ class Processes:
 
     def _start(self, i: int) -> None:
         parent, child = self.context.Pipe()
-        proc = self.context.Process(target=_serve, args=(child, self.settings, self.names, self.memory, self.store), daemon=True)
+        forked = self.context.get_start_method() == "fork"  # a spawned worker inherits no pipe but its own
+        inherited = [c.fileno() for c in (*self.conns, parent) if c is not None and not c.closed] if forked else []
+        proc = self.context.Process(target=_serve, args=(child, inherited, self.settings, self.names, self.memory, self.store), daemon=True)
         proc.start()
         child.close()
         self.conns[i], self.procs[i] = parent, proc
