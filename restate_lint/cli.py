@@ -21,7 +21,7 @@ from restate_lint.runner import Result, Workers, lint_paths, print_internal_erro
 from restate_lint.output import fix_summary, unsafe_warning
 from restate_lint.output.locations import printable
 from restate_lint.output.report import COLORS, FORMATS, Report
-from restate_lint.workspace import common_root, lint_projects, projects, settings_loader
+from restate_lint.workspace import common_root, lint_projects, projects, settings_loader, surely_parses
 from restate_lint.registry import RULES, family
 
 if TYPE_CHECKING:
@@ -139,11 +139,16 @@ run_options = options(
 def check(paths: tuple[Path, ...], **o) -> None:
     """Lint PATHS (default: the current folder). `-` reads standard input (with --fix, the fixed
     text goes to standard output and the diagnostics to standard error)."""
+    jobs = o["jobs"] or os.cpu_count() or 1
+    workers = Workers(jobs, start_method=None)
     with fewer_collections():
-        _check(paths, o)
+        try:
+            _check(paths, o, jobs, workers)
+        finally:
+            workers.close()
 
 
-def _check(paths: tuple[Path, ...], o: dict) -> None:
+def _check(paths: tuple[Path, ...], o: dict, jobs: int, workers: Workers) -> None:
     started = time.perf_counter()
     paths = list(paths) or [Path(".")]
     overrides, display = {}, {}
@@ -159,21 +164,24 @@ def _check(paths: tuple[Path, ...], o: dict) -> None:
         adjust = _adjuster(o)
         check_selectors(adjust(Settings()))
         report = _report_options(o)
+        ahead = None
+        if not (o["show_files"] or o["show_settings"]) and surely_parses(paths, not o["no_cache"], o["cache_dir"]):
+            ahead = workers
+            ahead.start()  # they import the parser while the tree is walked
         found = projects(paths, settings_loader(o["config"], o["no_config"], adjust), overrides)
         if o["show_files"] or o["show_settings"]:
             _show(found, o["show_settings"])
             return
-        jobs = o["jobs"] or os.cpu_count() or 1
 
         def lint(current: dict) -> Result:
-            return lint_projects(found, current, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs)
+            return lint_projects(found, current, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs, workers=ahead)
 
         if (o["add_noqa"] is not None or o["watch"]) and (fixing or overrides):
             raise ConfigError("--add-noqa and --watch work on files on disk, without --fix, --diff or standard input")
         if o["add_noqa"] is not None:
             sys.exit(_add_noqa(lint({}), o["add_noqa"], paths, report))
         if o["watch"]:
-            _watch(found, lambda: projects(paths, settings_loader(o["config"], o["no_config"], adjust)), lambda now: lint_projects(now, None, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs), report)
+            _watch(found, lambda: projects(paths, settings_loader(o["config"], o["no_config"], adjust)), lambda now: lint_projects(now, None, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs, workers=ahead), report)
             return
         if fixing:
             from restate_lint.fixes import fix_paths  # noqa: PLC0415 - only when fixing

@@ -91,7 +91,7 @@ def lint_paths(
     `isolate` parses in worker processes however little there is to parse, so that a file that
     crashes the parser or exceeds a worker's bounds is one RST999 (the command line asks for it);
     `workers` are worker processes kept across runs, which then do all the parsing (the language
-    server's).
+    server's, or those the command line started before walking the tree).
     """
     overrides = {p.resolve(): data for p, data in (overrides or {}).items()}
     targets = [p for p in paths if p.resolve() in overrides]
@@ -327,19 +327,22 @@ PARALLEL_BYTES = 40_000
 
 
 class Workers:
-    """Worker processes kept across runs, started when first needed (or `start`ed ahead): a
-    long-lived caller's isolation, paid for once. Two by default: a project opened with nothing
-    cached is summarised on both cores of a laptop, while an editor keeps few processes idle."""
+    """Worker processes kept across runs, started when first needed (or `start`ed ahead, to
+    import the parser while the caller does something else): a long-lived caller's isolation,
+    paid for once. Two by default: a project opened with nothing cached is summarised on both
+    cores of a laptop, while an editor keeps few processes idle. `start_method` None: fork where
+    it is safe (a caller without threads), as pool.py decides."""
 
-    def __init__(self, count: int = min(os.cpu_count() or 1, 2)) -> None:
+    def __init__(self, count: int = min(os.cpu_count() or 1, 2), start_method: Optional[str] = "spawn") -> None:
         self.count = count
+        self.start_method = start_method
         self.pool = None
 
     def start(self) -> None:
         if self.pool is None:
             from restate_lint import pool  # noqa: PLC0415 - only when something must be parsed
 
-            self.pool = pool.Processes(self.count, Settings(), ModuleNames(Path.cwd()), start_method="spawn")
+            self.pool = pool.Processes(self.count, Settings(), ModuleNames(Path.cwd()), start_method=self.start_method)
 
     def bound(self, settings: Settings, names: ModuleNames, store: Optional[Path]):
         self.start()

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
-from restate_lint.cache import Cache, cache_dir
+from restate_lint.cache import Cache, build, cache_dir
 from restate_lint.config import Settings, has_own_config, load, project_root
 from restate_lint.diagnostics import Diagnostic
 from restate_lint.discovery import check_path, discover, project_files
 from restate_lint.project.files import is_under
-from restate_lint.runner import Result, lint_paths
+from restate_lint.runner import Result, Workers, lint_paths
 
 
 @dataclass
@@ -88,12 +88,14 @@ def lint_projects(
     cache: bool = True,
     configured_cache: Optional[Path] = None,
     jobs: int = 1,
+    workers: Optional[Workers] = None,
 ) -> Result:
-    """Lint each project on its own; one result, in a stable order."""
+    """Lint each project on its own; one result, in a stable order. `workers`: processes started
+    ahead (`surely_parses`) that parse for every project."""
     merged = Result()
     for project in found:
         store = Cache(cache_dir(project.settings.root, configured_cache)) if cache else None
-        result = lint_paths(project.paths, project.settings, overrides, display, files=project.files, cache=store, jobs=jobs, isolate=True)
+        result = lint_paths(project.paths, project.settings, overrides, display, files=project.files, cache=store, jobs=jobs, isolate=True, workers=workers)
         merged.diagnostics.extend(_without_unfixable(result.diagnostics, project.settings))
         merged.files += result.files
         merged.internal_errors.extend(result.internal_errors)
@@ -103,6 +105,12 @@ def lint_projects(
             merged.cache_stats.update(store.stats)
     merged.diagnostics.sort(key=Diagnostic.sort_key)
     return merged
+
+
+def surely_parses(paths: list[Path], cache: bool, configured_cache: Optional[Path]) -> bool:
+    """Will a run over `paths` parse files, whatever the walk finds: no cache, or a project with
+    nothing cached by this build? Then its workers may start before the walk."""
+    return not cache or any(not (cache_dir(project_root(path), configured_cache) / build()).is_dir() for path in paths)
 
 
 def _without_unfixable(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
