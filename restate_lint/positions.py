@@ -27,6 +27,9 @@ from restate_lint.model.walk import children
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _INDENT = " \t\f"
+# A line written more often than this is placed by CPython's parse (once for the whole file):
+# comparing every place for every statement would cost their product (generated code)
+_FEW_PLACES = 8
 
 
 class Positions:
@@ -93,12 +96,14 @@ class Positions:
                 self._lines_reading.setdefault(line.lstrip(_INDENT), []).append(number)
         lines = self._source_lines()
         body = rendering[first - 1 : -1]  # what follows the last line break is the next statement's
-        places = [
-            at for at in self._lines_reading.get(rendering[first - 1].lstrip(_INDENT), ())
-            if at - 1 + len(body) <= len(lines) and all(lines[at - 1 + k].lstrip(_INDENT) == text.lstrip(_INDENT) for k, text in enumerate(body))
-        ]  # fmt: skip
-        if len(places) == 1:
-            return places[0]
+        candidates = self._lines_reading.get(rendering[first - 1].lstrip(_INDENT), ())
+        if len(candidates) <= _FEW_PLACES:
+            places = [
+                at for at in candidates
+                if at - 1 + len(body) <= len(lines) and all(lines[at - 1 + k].lstrip(_INDENT) == text.lstrip(_INDENT) for k, text in enumerate(body))
+            ]  # fmt: skip
+            if len(places) == 1:
+                return places[0]
         starts = self._statement_starts()
         return starts.get(id(statement)) if starts is not None else None
 
