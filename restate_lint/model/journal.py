@@ -64,7 +64,19 @@ def journals_later(model: ModuleModel, site: Site, function: Optional[Function])
         if isinstance(node, (cst.For, cst.While)) and journals(model, node):
             return True
         body = getattr(node, "body", None)
-        if isinstance(body, (list, tuple)) and child in body:
-            if any(journals(model, later) for later in body[body.index(child) + 1 :]):
-                return True
+        if isinstance(body, (list, tuple)) and _journals_after(model, body, child):
+            return True
     return False
+
+
+def _journals_after(model: ModuleModel, body: tuple, child: cst.CSTNode) -> bool:
+    """Does a statement of `body` after `child` issue a durable operation? Where each statement
+    stands and the last one that journals are found once per block: asked for every finding in a
+    long block, a scan of the statements after it costs their square (generated code)."""
+    blocks = model.analyses.setdefault("journaling blocks", {})
+    found = blocks.get(id(body))
+    if found is None:
+        places = {id(statement): i for i, statement in enumerate(body)}
+        found = blocks[id(body)] = (places, max((i for i, statement in enumerate(body) if journals(model, statement)), default=-1))
+    places, last = found
+    return id(child) in places and last > places[id(child)]

@@ -10,7 +10,9 @@ import libcst as cst
 from restate_lint.catalogue import CONCURRENCY, IO, NONDETERMINISTIC, Api
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
 from restate_lint.analysis.effects import Effects
+from restate_lint.analysis.summarise import site_index
 from restate_lint.model.module import CallSite, ModuleModel, Site
+from restate_lint.model.scope import Function
 from restate_lint.model.services import argument
 from restate_lint.rules.base import check
 from restate_lint.rules.edits import reference
@@ -140,24 +142,40 @@ def _draw_may_follow(model: ModuleModel, site: CallSite) -> bool:
         root = root.parent
     if root is None or root.handler is None:
         return True
-    order = {id(s.node): i for i, s in enumerate(model.calls)}
+    others, last = _draws_and_hand_offs(model, root)
+    here = site_index(model, site)
+    if last > here:
+        return True  # one stands later in the handler's code
     loops = [n for n in site.ancestors if isinstance(n, _LOOPS)] + [f.node for f in lambdas]
-    pending = [root]
-    while pending:
-        current = pending.pop()
-        pending.extend(child for child in current.children if not child.is_action)
-        for other in current.calls:
-            is_draw = other.op is not None and other.op.method in _DRAWS
-            hands_on = other.op is None and any(model.is_context_value(arg.value, current) for arg in other.node.args)
-            if not (is_draw or hands_on) or other is site:
-                continue
-            kept = is_draw and other.op.method == "random" and not isinstance(other.parent, cst.Attribute)
-            elsewhere = current is not root and current not in lambdas
-            if elsewhere or kept or order[id(other.node)] > order[id(site.node)] or other.node in site.ancestors:
-                return True
-            if any(loop in other.ancestors for loop in loops):
-                return True
+    for other, current, is_draw in others:
+        if other is site:
+            continue
+        kept = is_draw and other.op.method == "random" and not isinstance(other.parent, cst.Attribute)
+        elsewhere = current is not root and current not in lambdas
+        if elsewhere or kept or other.node in site.ancestors or any(loop in other.ancestors for loop in loops):
+            return True
     return False
+
+
+def _draws_and_hand_offs(model: ModuleModel, root: Function) -> tuple[list[tuple[CallSite, Function, bool]], int]:
+    """The calls in a handler and the functions it defines (run actions apart) that draw from the
+    invocation's generator or hand the context on, each with its function and whether it draws;
+    and where the last of them stands among the module's calls. Once per handler: asked for every
+    draw in it, a walk over its calls each time costs their square (a generated handler)."""
+    key = ("draws and hand-offs", root.index)
+    found = model.analyses.get(key)
+    if found is None:
+        others = []
+        pending = [root]
+        while pending:
+            current = pending.pop()
+            pending.extend(child for child in current.children if not child.is_action)
+            for other in current.calls:
+                is_draw = other.op is not None and other.op.method in _DRAWS
+                if is_draw or (other.op is None and any(model.is_context_value(arg.value, current) for arg in other.node.args)):
+                    others.append((other, current, is_draw))
+        found = model.analyses[key] = (others, max((site_index(model, other) for other, _, _ in others), default=-1))
+    return found
 
 
 def _may_await(site: CallSite) -> bool:
