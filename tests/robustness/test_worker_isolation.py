@@ -30,7 +30,7 @@ def test_a_file_that_kills_its_worker_is_one_rst999(tmp_path: Path) -> None:
 
 
 ORPHANED = """
-import os, sys
+import os
 from pathlib import Path
 from restate_lint.config import Settings
 from restate_lint.pool import Processes
