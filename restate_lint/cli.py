@@ -164,14 +164,17 @@ def _check(paths: tuple[Path, ...], o: dict, jobs: int, workers: Workers) -> Non
         adjust = _adjuster(o)
         check_selectors(adjust(Settings()))
         report = _report_options(o)
-        ahead = None
-        if not (o["show_files"] or o["show_settings"]) and surely_parses(paths, not o["no_cache"], o["cache_dir"]):
-            ahead = workers
-            ahead.start()  # they import the parser while the tree is walked
-        found = projects(paths, settings_loader(o["config"], o["no_config"], adjust), overrides)
-        if o["show_files"] or o["show_settings"]:
+        showing = o["show_files"] or o["show_settings"]
+
+        def start_if_cold(root: Path) -> None:
+            if surely_parses(root, not o["no_cache"], o["cache_dir"]):
+                workers.start()  # they import the parser while the tree is walked
+
+        found = projects(paths, settings_loader(o["config"], o["no_config"], adjust), overrides, before_walk=None if showing else start_if_cold)
+        if showing:
             _show(found, o["show_settings"])
             return
+        ahead = workers if workers.started else None
 
         def lint(current: dict) -> Result:
             return lint_projects(found, current, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs, workers=ahead)

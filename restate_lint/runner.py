@@ -338,6 +338,10 @@ class Workers:
         self.start_method = start_method
         self.pool = None
 
+    @property
+    def started(self) -> bool:
+        return self.pool is not None
+
     def start(self) -> None:
         if self.pool is None:
             from restate_lint import pool  # noqa: PLC0415 - only when something must be parsed

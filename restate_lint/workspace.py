@@ -52,9 +52,15 @@ def settings_loader(config: Optional[Path], no_config: bool, adjust: Callable[[S
     return settings_at
 
 
-def projects(paths: list[Path], settings_at: Callable[[Path], Settings], overrides: Optional[dict[Path, bytes]] = None) -> list[Project]:
+def projects(
+    paths: list[Path],
+    settings_at: Callable[[Path], Settings],
+    overrides: Optional[dict[Path, bytes]] = None,
+    before_walk: Optional[Callable[[Path], None]] = None,
+) -> list[Project]:
     """The given paths grouped by project, folders walked (a folder with its own project inside
-    a walked folder is walked as that project). Raises PathError for a path that cannot be linted."""
+    a walked folder is walked as that project). Raises PathError for a path that cannot be linted.
+    `before_walk` is given each project's root before its tree is walked."""
     overrides = overrides or {}
     by_root: dict[Path, Project] = {}
     pending = list(paths)
@@ -64,6 +70,8 @@ def projects(paths: list[Path], settings_at: Callable[[Path], Settings], overrid
             check_path(path)
         root = project_root(path)
         if root not in by_root:
+            if before_walk is not None:
+                before_walk(root)
             by_root[root] = Project.walked(settings_at(root))
         project = by_root[root]
         found = project.found_under(path) if path not in overrides and path.is_dir() else None
@@ -91,7 +99,7 @@ def lint_projects(
     workers: Optional[Workers] = None,
 ) -> Result:
     """Lint each project on its own; one result, in a stable order. `workers`: processes started
-    ahead (`surely_parses`) that parse for every project."""
+    ahead (`surely_parses`, before the walk) that parse for every project."""
     merged = Result()
     for project in found:
         store = Cache(cache_dir(project.settings.root, configured_cache)) if cache else None
@@ -107,10 +115,10 @@ def lint_projects(
     return merged
 
 
-def surely_parses(paths: list[Path], cache: bool, configured_cache: Optional[Path]) -> bool:
-    """Will a run over `paths` parse files, whatever the walk finds: no cache, or a project with
+def surely_parses(root: Path, cache: bool, configured_cache: Optional[Path]) -> bool:
+    """Will a run over the project at `root` parse files, whatever its walk finds: no cache, or
     nothing cached by this build? Then its workers may start before the walk."""
-    return not cache or any(not (cache_dir(project_root(path), configured_cache) / build()).is_dir() for path in paths)
+    return not cache or not (cache_dir(root, configured_cache) / build()).is_dir()
 
 
 def _without_unfixable(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
