@@ -10,7 +10,6 @@ import gc
 import multiprocessing
 import os
 import resource
-import signal
 import sys
 import time
 from multiprocessing.connection import Connection, wait
@@ -24,10 +23,7 @@ from restate_lint.project.files import ModuleNames
 from restate_lint.source import ParseFailure
 
 
-def _serve(conn: Connection, inherited: list[int], settings: Settings, names: ModuleNames, memory_mb: int, store: Optional[Path], siblings: tuple = ()) -> None:
-    """A worker's life: it imports the parser, forks its `siblings` (each its pipe, and the shared
-    array and slot its pid goes in: one import serves the pool), then answers tasks until its pipe
-    closes."""
+def _serve(conn: Connection, inherited: list[int], settings: Settings, names: ModuleNames, memory_mb: int, store: Optional[Path]) -> None:
     for fd in inherited:  # the pool's ends of the pipes, this worker's own among them: a copy kept
         try:  # open here would keep the pipe open after the pool's process is gone, and this
             os.close(fd)  # worker waiting for a task for ever
@@ -37,29 +33,9 @@ def _serve(conn: Connection, inherited: list[int], settings: Settings, names: Mo
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (ValueError, OSError):
         pass  # a lower hard limit than ours is already a bound
-    import restate_lint.worker  # noqa: F401, PLC0415 - here, in the worker (see the module's docstring)
+    from restate_lint.worker import Worker  # noqa: PLC0415 - here, in the worker (see the module's docstring)
 
     gc.freeze()  # what the worker imported and inherited lives as long as it: never collected
-    if siblings:
-        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the siblings it forks are reaped as they end
-    for pipe, pids, slot in siblings:
-        pid = os.fork()
-        if pid == 0:  # every descriptor but its own pipe and stdio goes: among them the end of the
-            keep = pipe.fileno()  # pool's sentinel pipe that tells the pool the first worker has ended
-            os.closerange(3, keep)
-            os.closerange(keep + 1, _MAX_FD)
-            try:
-                _answer(pipe, settings, names, memory_mb, store)
-            finally:
-                os._exit(0)  # not back into the first worker's start-up code
-        pids[slot] = pid
-        pipe.close()
-    _answer(conn, settings, names, memory_mb, store)
-
-
-def _answer(conn: Connection, settings: Settings, names: ModuleNames, memory_mb: int, store: Optional[Path]) -> None:
-    from restate_lint.worker import Worker  # noqa: PLC0415 - imported by _serve
-
     with fewer_collections():
         worker = None
         task: Optional[tuple] = ("bind", settings, names, store)  # the first run's, as a long-lived pool's next
@@ -88,42 +64,6 @@ def _answer(conn: Connection, settings: Settings, names: ModuleNames, memory_mb:
                 task = None
 
 
-_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1 << 16
-
-
-class _Forked:
-    """A worker that the pool's first worker forked: not this process's child, so it is watched
-    through /proc (Linux, where workers are forked so) and stopped by its pid once it is known."""
-
-    def __init__(self, pids, slot: int):
-        self._pids, self._slot = pids, slot
-
-    @property
-    def pid(self) -> Optional[int]:
-        return self._pids[self._slot] or None  # None until the first worker has imported and forked
-
-    def is_alive(self) -> bool:
-        if self.pid is None:
-            return False
-        try:
-            state = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return False
-        return state != "Z"
-
-    def kill(self) -> None:
-        if self.is_alive():
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-
-    def join(self, timeout: Optional[float] = None) -> None:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.is_alive() and (deadline is None or time.monotonic() < deadline):
-            time.sleep(0.005)
-
-
 class Processes:
     """Worker processes, each with one pipe. Tasks pinned to a worker (the check of a file it
     modelled) go to that worker; the others to whichever is free, so the load evens out.
@@ -146,30 +86,22 @@ class Processes:
         self.context = multiprocessing.get_context(start_method or ("fork" if sys.platform.startswith("linux") else "spawn"))
         self.settings, self.names, self.store = settings, names, store
         self.memory = int(os.environ.get(self.MEMORY_ENV) or self.MEMORY_MB)
-        self.conns: list[Connection] = [None] * count
-        self.procs: list = [None] * count
-        self._start(0, count - 1 if sys.platform.startswith("linux") else 0)
-        for i in range(1, count):
-            if self.procs[i] is None:
-                self._start(i)
+        self.conns: list[Connection] = []
+        self.procs: list = []
+        for _ in range(count):
+            self.conns.append(None)
+            self.procs.append(None)
+            self._start(len(self.conns) - 1)
         self.owner: dict[Path, int] = {}
 
-    def _start(self, i: int, siblings: int = 0) -> None:
-        """Start worker `i`, and have it fork workers i+1 .. i+`siblings` once it has imported."""
-        pids = self.context.RawArray("i", siblings) if siblings else None
-        pipes = [self.context.Pipe() for _ in range(siblings + 1)]
+    def _start(self, i: int) -> None:
+        parent, child = self.context.Pipe()
         forked = self.context.get_start_method() == "fork"  # a spawned worker inherits no pipe but its own
-        inherited = [c.fileno() for c in (*self.conns, *(parent for parent, _ in pipes)) if c is not None and not c.closed] if forked else []
-        for n, (parent, _) in enumerate(pipes):
-            self.conns[i + n] = parent
-        later = tuple((child, pids, n) for n, (_, child) in enumerate(pipes[1:]))
-        proc = self.context.Process(target=_serve, args=(pipes[0][1], inherited, self.settings, self.names, self.memory, self.store, later), daemon=True)
+        inherited = [c.fileno() for c in (*self.conns, parent) if c is not None and not c.closed] if forked else []
+        proc = self.context.Process(target=_serve, args=(child, inherited, self.settings, self.names, self.memory, self.store), daemon=True)
         proc.start()
-        for _, child in pipes:
-            child.close()
-        self.procs[i] = proc
-        for n in range(siblings):
-            self.procs[i + 1 + n] = _Forked(pids, n)
+        child.close()
+        self.conns[i], self.procs[i] = parent, proc
 
     def bind(self, settings: Settings, names: ModuleNames, store: Optional[Path]) -> None:
         """The next run's settings, module names and cache folder; what the workers kept is forgotten."""

@@ -16,7 +16,7 @@ from restate_lint import pool
 from restate_lint.cli import main
 started = []
 start = pool.Processes._start
-pool.Processes._start = lambda self, *args: (started.append(args), start(self, *args))
+pool.Processes._start = lambda self, i: (started.append(i), start(self, i))
 try:
     main(["check", "--format", "concise", "."])
 except SystemExit as exit:
