@@ -311,8 +311,10 @@ def read_source(path: Path) -> tuple[bytes, os.stat_result]:
             raise OSError("not a regular file")
         if stat.st_size > MAX_SOURCE_BYTES:
             raise OSError(f"larger than {MAX_SOURCE_BYTES >> 20} MiB")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(MAX_SOURCE_BYTES + 1)
+        with os.fdopen(fd, "rb", closefd=False) as f:  # asked for its size, not the bound: a
+            data = f.read(stat.st_size + 1)  # buffer of the bound's size per file cost more than the read
+            if len(data) > stat.st_size:  # it grew since: the rest, as far as the bound
+                data += f.read(MAX_SOURCE_BYTES + 1 - len(data))
     finally:
         os.close(fd)
     if len(data) > MAX_SOURCE_BYTES:
