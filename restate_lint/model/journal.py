@@ -1,5 +1,6 @@
 """Which code writes to the journal: the regions (statements, blocks, expressions) that contain a
-journaled durable operation or a call handing the context to a helper (which may journal)."""
+journaled durable operation or a call handing the context to a helper (which may journal); and
+where an invocation may stop, to be replayed: those, and awaits of durable futures."""
 
 from __future__ import annotations
 
@@ -55,28 +56,56 @@ def exits(node: cst.CSTNode) -> bool:
 def journals_later(model: ModuleModel, site: Site, function: Optional[Function]) -> bool:
     """Is there a durable operation that may run after `site`'s statement in its function: in a
     later statement of an enclosing block, or in an enclosing loop (its next iteration)?"""
+    return _later(model, site, function, "journaling", _journaling_nodes(model))
+
+
+def _suspending_nodes(model: ModuleModel) -> set[int]:
+    key = ("suspending nodes", model)
+    found = model.analyses.get(key)
+    if found is None:
+        found = model.analyses[key] = set(_journaling_nodes(model))
+        for site in model.sites[cst.Await]:
+            if model.awaited_ops(site.node.expression, site.function):
+                found.update(id(node) for node in site.ancestors)
+                found.add(id(site.node))
+    return found
+
+
+def may_suspend(model: ModuleModel, node: Optional[cst.CSTNode]) -> bool:
+    """Does running `node` issue a durable operation or await a durable future (`name, approval =
+    ctx.awakeable()` before it, `await approval` in it)? Either is where an invocation may stop,
+    to run again from the top: a replay of everything before it."""
+    return node is not None and id(node) in _suspending_nodes(model)
+
+
+def suspends_later(model: ModuleModel, site: Site, function: Optional[Function]) -> bool:
+    """`journals_later`, counting awaits of durable futures made before the site too (`may_suspend`)."""
+    return _later(model, site, function, "suspending", _suspending_nodes(model))
+
+
+def _later(model: ModuleModel, site: Site, function: Optional[Function], kind: str, nodes: set[int]) -> bool:
     chain = [*site.ancestors, site.node]
     stop = function.node if function is not None else None
     for index in range(len(chain) - 2, -1, -1):
         node, child = chain[index], chain[index + 1]
         if node is stop:
             break
-        if isinstance(node, (cst.For, cst.While)) and journals(model, node):
+        if isinstance(node, (cst.For, cst.While)) and id(node) in nodes:
             return True
         body = getattr(node, "body", None)
-        if isinstance(body, (list, tuple)) and _journals_after(model, body, child):
+        if isinstance(body, (list, tuple)) and _after(model, body, child, kind, nodes):
             return True
     return False
 
 
-def _journals_after(model: ModuleModel, body: tuple, child: cst.CSTNode) -> bool:
-    """Does a statement of `body` after `child` issue a durable operation? Where each statement
-    stands and the last one that journals are found once per block: asked for every finding in a
-    long block, a scan of the statements after it costs their square (generated code)."""
-    blocks = model.analyses.setdefault("journaling blocks", {})
+def _after(model: ModuleModel, body: tuple, child: cst.CSTNode, kind: str, nodes: set[int]) -> bool:
+    """Is a statement of `body` after `child` one of `nodes`? Where each statement stands and the
+    last one in `nodes` are found once per block: asked for every finding in a long block, a scan
+    of the statements after it costs their square (generated code)."""
+    blocks = model.analyses.setdefault(f"{kind} blocks", {})
     found = blocks.get(id(body))
     if found is None:
         places = {id(statement): i for i, statement in enumerate(body)}
-        found = blocks[id(body)] = (places, max((i for i, statement in enumerate(body) if journals(model, statement)), default=-1))
+        found = blocks[id(body)] = (places, max((i for i, statement in enumerate(body) if id(statement) in nodes), default=-1))
     places, last = found
     return id(child) in places and last > places[id(child)]

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from restate_lint.diagnostics import Finding, Fix, NodeEdit
-from restate_lint.model.journal import journals, journals_later
+from restate_lint.model.journal import may_suspend, suspends_later
 from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
@@ -53,17 +53,18 @@ def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
 
 
 def _replayed(model: ModuleModel, site: CallSite) -> bool:
-    """Is the line replayed? Only code before a journaled operation is: a handler that journals
-    nothing after it runs it once per attempt, as a replay-aware logger would. (A helper's caller
-    may journal after calling it.)"""
+    """Is the line replayed? Only code before a place where the invocation may stop is: a
+    journaled operation, or an await of a durable future made earlier (`await approval` after
+    `name, approval = ctx.awakeable()`). A handler that does neither after the line runs it once
+    per attempt, as a replay-aware logger would. (A helper's caller may journal after calling it.)"""
     function = site.function
-    return function.handler is None or (journals_later(model, site, function) and not _leaves_first(model, site))
+    return function.handler is None or (suspends_later(model, site, function) and not _leaves_first(model, site))
 
 
 def _leaves_first(model: ModuleModel, site: CallSite) -> bool:
-    """Does the handler return or raise, right after this line, before journaling anything
-    (`logger.error(..)` then `raise TerminalError(..)` in a branch)? Not inside a `try`, whose
-    handlers may go on journaling."""
+    """Does the handler return or raise, right after this line, before it may stop (`logger.error(..)`
+    then `raise TerminalError(..)` in a branch)? Not inside a `try`, whose handlers may go on
+    journaling."""
     chain = [*site.ancestors, site.node]
     if any(isinstance(node, (cst.Try, cst.TryStar)) for node in chain):
         return False
@@ -74,7 +75,7 @@ def _leaves_first(model: ModuleModel, site: CallSite) -> bool:
         body = getattr(node, "body", None)
         if isinstance(body, (list, tuple)) and child in body:
             for later in body[body.index(child) + 1 :]:
-                if journals(model, later):
+                if may_suspend(model, later):
                     return False
                 if isinstance(later, cst.SimpleStatementLine) and any(isinstance(small, (cst.Return, cst.Raise)) for small in later.body):
                     return True

@@ -1,5 +1,7 @@
 """Side effects outside the journal: repeated on replay, or lost."""
 
+import re
+
 
 def test_rst102_io_outside_run_is_repeated_on_replay(deploy, client, counter, key):
     deploy("RST102/invalid_durable_helpers.py", replays=True)
@@ -35,6 +37,26 @@ def test_rst601_plain_logger_repeats_its_lines_on_replay(deploy, client):
     assert client.call("LoggedPayments/pay", 5) == (200, "charged 5")
     assert deployment.text().count("charging 5") == 3  # the attempt, then the replays after each of the two runs
     assert deployment.text().count("charged 5: charged 5") == 2  # logged between the runs: replayed once
+
+
+def _answered(client, deployment, invocation_id: str, printed: str) -> tuple:
+    """Resolve the awakeable the handler printed the id of (after `printed`), once it waits on it."""
+    client.wait(invocation_id, "suspended")
+    name = re.search(re.escape(printed) + r" (\S+)", deployment.text()).group(1)
+    assert client.call(f"restate/awakeables/{name}/resolve", "yes")[0] in (200, 202)
+    return client.output(invocation_id)
+
+
+def test_rst601_output_before_an_awaited_awakeable_repeats_once_it_is_resolved(deploy, client):
+    deployment = deploy("RST601/invalid_output_before_an_awaited_future.py", replays=True)
+    assert _answered(client, deployment, client.send("Approvals/request", 5), "approve 5 at") == (200, "5: yes")
+    assert deployment.text().count("approve 5 at") == 2  # the attempt that waited, and the replay after it
+
+
+def test_rst601_valid_output_after_the_awaited_awakeable_is_not_replayed(deploy, client):
+    deployment = deploy("RST601/valid_output_after_the_awaited_future.py", replays=True)
+    assert _answered(client, deployment, client.send("Approvals/request", 5), "approve at") == (200, "5: yes")
+    assert deployment.text().count("answered 5 yes") == 1
 
 
 def test_rst601_valid_restate_logger_drops_the_replayed_line(deploy, client):
