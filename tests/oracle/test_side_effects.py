@@ -47,10 +47,12 @@ def _answered(client, deployment, invocation_id: str, printed: str) -> tuple:
     return client.output(invocation_id)
 
 
-def test_rst601_output_before_an_awaited_awakeable_repeats_once_it_is_resolved(deploy, client):
+def test_rst601_output_before_an_awaited_future_repeats_once_it_completes(deploy, client):
     deployment = deploy("RST601/invalid_output_before_an_awaited_future.py", replays=True)
     assert _answered(client, deployment, client.send("Approvals/request", 5), "approve 5 at") == (200, "5: yes")
     assert deployment.text().count("approve 5 at") == 2  # the attempt that waited, and the replay after it
+    assert client.call("Approvals/transfer", 5) == (200, 0)  # the call was sent before the line, awaited after it
+    assert deployment.text().count("transferring 5") == 2
 
 
 def test_rst601_valid_output_after_the_awaited_awakeable_is_not_replayed(deploy, client):
