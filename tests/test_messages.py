@@ -74,3 +74,22 @@ def test_rst107_names_the_api_that_matters_with_the_chain(tmp_path: Path) -> Non
     )  # fmt: skip
     [message] = _messages(tmp_path, body, "RST107")
     assert "reaches `smtplib.SMTP`" in message and "(h -> notify -> deliver -> smtplib.SMTP)" in message
+
+
+_LOGGED = "import logging\n\nlogger = logging.getLogger(__name__)\n\n\n@svc.handler()\nasync def h(ctx: restate.Context, req: dict) -> None:\n    logger.info('waiting')\n    print('waiting')\n    await ctx.sleep(timedelta(hours=1))\n"
+
+
+def test_rst601_on_an_sdk_without_restate_get_logger_advises_and_fixes_nothing_it_lacks(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("restate-sdk==0.8.0\n")
+    path = tmp_path / "svc.py"
+    path.write_text(HEADER + _LOGGED)
+    found = [d for d in lint_paths([path], Settings(root=tmp_path, select=("RST601",))).diagnostics if d.code == "RST601"]
+    assert len(found) == 2 and all(d.fix is None for d in found)
+    assert all("restate-sdk 0.8.0, the version the project targets, has no replay-aware logger" in d.message for d in found)
+    assert not any("Create it with" in d.message or "log with a logger" in d.message for d in found)
+
+
+def test_rst601_on_an_sdk_with_restate_get_logger_advises_it(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("restate-sdk==0.9.0\n")
+    messages = _messages(tmp_path, _LOGGED, "RST601")
+    assert len(messages) == 2 and "Create it with `restate.getLogger(..)`" in messages[0] and "no replay-aware logger" not in " ".join(messages)

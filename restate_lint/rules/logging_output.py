@@ -12,6 +12,8 @@ from restate_lint.model.module import CallSite, ModuleModel
 from restate_lint.model.scope import Function
 from restate_lint.rules.base import check
 from restate_lint.rules.edits import reference
+from restate_lint.sdk_surface import minor, show
+from restate_lint.sdk_version import target_sdk_version
 from restate_lint.registry import RULES
 
 RST601 = RULES["RST601"]
@@ -22,6 +24,7 @@ _FILTER = "restate.RestateLoggingFilter"
 
 @check(RST601)
 def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
+    older = _without_restate_logger(settings)
     for site in model.calls:
         if not site.in_durable_code or not _replayed(model, site):
             continue
@@ -29,7 +32,7 @@ def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
         if model.callee_name(site) == "builtins.print":
             yield Finding(
                 "RST601", site.node,
-                "`print(..)` in durable code prints again on every replay: log with a logger from `restate.getLogger(..)`, which drops records while replaying",
+                "`print(..)` in durable code prints again on every replay" + (older or ": log with a logger from `restate.getLogger(..)`, which drops records while replaying"),
                 _print_fix(model, site),
             )  # fmt: skip
         elif isinstance(func, cst.Attribute) and func.attr.value in _LOG_METHODS:
@@ -37,7 +40,7 @@ def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
             if model.resolve(receiver, site.function) == "logging":
                 yield Finding(
                     "RST601", site.node,
-                    f"`logging.{func.attr.value}(..)` logs again on every replay: use a logger from `restate.getLogger(..)`, which drops records while replaying",
+                    f"`logging.{func.attr.value}(..)` logs again on every replay" + (older or ": use a logger from `restate.getLogger(..)`, which drops records while replaying"),
                     _use_logger_fix(model, site, receiver),
                 )  # fmt: skip
                 continue
@@ -46,10 +49,24 @@ def non_replay_aware_logging(model: ModuleModel, settings) -> Iterator[Finding]:
                 call, scope = created
                 yield Finding(
                     "RST601", site.node,
-                    f"`{model.tree.code_for_node(receiver)}` comes from `logging.getLogger(..)` without `restate.RestateLoggingFilter`: it logs again on every replay. "
-                    f"Create it with `restate.getLogger(..)`",
-                    _restate_logger_fix(model, call) if scope is None else None,
+                    f"`{model.tree.code_for_node(receiver)}` comes from `logging.getLogger(..)`" + (
+                        f": it logs again on every replay{older}" if older else
+                        " without `restate.RestateLoggingFilter`: it logs again on every replay. Create it with `restate.getLogger(..)`"
+                    ),
+                    _restate_logger_fix(model, call) if scope is None and not older else None,
                 )  # fmt: skip
+
+
+_LOGGER_SINCE = (0, 9)  # restate-sdk 0.9.0 added restate/logging.py: getLogger, RestateLoggingFilter
+
+
+def _without_restate_logger(settings) -> Optional[str]:
+    """What the message says instead of its advice when the SDK the project targets predates
+    `restate.getLogger` (None when it has it): then no fix may write it either."""
+    target = target_sdk_version(settings)
+    if target is None or tuple(target[:2]) >= _LOGGER_SINCE:
+        return None
+    return f"; restate-sdk {show(target)}, the version the project targets, has no replay-aware logger: `restate.getLogger(..)` came in {minor(_LOGGER_SINCE)}"
 
 
 def _replayed(model: ModuleModel, site: CallSite) -> bool:
