@@ -57,7 +57,7 @@ def _durable_awaits(model: ModuleModel) -> Iterator[tuple[Site, list[str]]]:
 def blocking_wait_in_exclusive_handler(model: ModuleModel, settings) -> Iterator[Finding]:
     for site, kinds in _durable_awaits(model):
         who = _exclusive_waiter(model, site)
-        if who is None:
+        if who is None or _peeks(model, site):
             continue
         what = " and ".join(dict.fromkeys(_WAIT_WORDS[k] for k in kinds))
         yield Finding(
@@ -67,6 +67,27 @@ def blocking_wait_in_exclusive_handler(model: ModuleModel, settings) -> Iterator
             "if holding it is the point (keeping calls in order, serialising behind a cleanup), keep the wait and suppress this with a reason "
             "(`# restate-lint: ignore[RST401] -- why`)",
         )  # fmt: skip
+
+
+def _peeks(model: ModuleModel, site: Site) -> bool:
+    """`await restate.select(new=fut, timeout=ctx.sleep(timedelta(0)))`: a race with a timer of no
+    length ends at once with whatever is ready, so nothing is waited for while the key is held."""
+    expr = site.node.expression
+    if not (isinstance(expr, cst.Call) and model.resolve(expr.func, site.function) in _RACES):
+        return False
+    for arg in expr.args:
+        timer = arg.value
+        op = model.op_of(timer, site.function) if isinstance(timer, cst.Call) else None
+        if op is not None and op.method == "sleep" and timer.args and _no_time(model, timer.args[0].value, site.function):
+            return True
+    return False
+
+
+def _no_time(model: ModuleModel, expr: cst.BaseExpression, function) -> bool:
+    """`timedelta()`, `timedelta(0)`, `timedelta(seconds=0)`, ...: literal zeros only."""
+    if not (isinstance(expr, cst.Call) and model.resolve(expr.func, function) == "datetime.timedelta"):
+        return False
+    return all(not a.star and isinstance(a.value, (cst.Integer, cst.Float)) and float(a.value.value.replace("_", "")) == 0 for a in expr.args)
 
 
 def _exclusive_waiter(model: ModuleModel, site: Site) -> Optional[str]:

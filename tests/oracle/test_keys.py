@@ -26,6 +26,12 @@ def test_rst401_valid_sleep_in_shared_handler_leaves_key_free(deploy, client, ke
     assert client.output(waiting) == (200, 9.5)
 
 
+def test_rst401_valid_race_with_a_timer_of_no_length_ends_at_once(deploy, client, key):
+    deploy("RST401/valid_peek_with_a_timer_of_no_length.py")
+    assert client.call(f"AgentSessions/{key}/poll") == (200, "nothing new")  # nobody resolved the awakeable
+    assert client.call(f"AgentSessions/{key}/poll_again") == (200, "nothing new")
+
+
 def _deadlocked(client, caller: str, callee_target: str) -> None:
     """Assert `caller` stays suspended while a call to `callee_target` stays queued."""
     client.wait(caller, "suspended")
