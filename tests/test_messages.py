@@ -93,3 +93,10 @@ def test_rst601_on_an_sdk_with_restate_get_logger_advises_it(tmp_path: Path) -> 
     (tmp_path / "requirements.txt").write_text("restate-sdk==0.9.0\n")
     messages = _messages(tmp_path, _LOGGED, "RST601")
     assert len(messages) == 2 and "Create it with `restate.getLogger(..)`" in messages[0] and "no replay-aware logger" not in " ".join(messages)
+
+
+def test_rst305_names_the_handler_that_takes_a_workflow_context_of_a_workflow_without_main(tmp_path: Path) -> None:
+    body = "wf = restate.Workflow('Wf')\n\n\n@wf.handler('run')\nasync def run(ctx: restate.WorkflowContext, x: str) -> str:\n    return x\n"
+    [message] = _messages(tmp_path, body, "RST305")
+    assert "handler `run` takes a `WorkflowContext`" in message and "declare it with `.main()`" in message
+    assert _messages(tmp_path, body, "RST303") == []  # the same root cause: reported once

@@ -45,11 +45,14 @@ def _shared_callers(model: ModuleModel, site) -> list[str]:
 
 @check(RST301, RST302)
 def api_per_handler_kind(model: ModuleModel, settings) -> Iterator[Finding]:
+    mistaken = _mistaken_mains(model)
     for site in model.durable_ops():
         if not site.in_durable_code:
             continue
         handler = _root_handler(site)
         method = site.op.method
+        if handler is not None and id(handler) in mistaken:
+            continue  # its writes are a main()'s: the missing main() is RST305's one finding
         if handler is None:
             shared = _shared_callers(model, site) if method in sdk.STATE_WRITES else []
             if shared:
@@ -67,14 +70,12 @@ def api_per_handler_kind(model: ModuleModel, settings) -> Iterator[Finding]:
 
 @check(RST303)
 def context_annotation_mismatch(model: ModuleModel, settings) -> Iterator[Finding]:
+    mistaken = _mistaken_mains(model)
     for handler in model.handlers:
-        param = handler.context_param
-        if handler.kind is None or param is None or param.annotation is None:
-            continue
-        expr = param.annotation.annotation
-        if not isinstance(expr, (cst.Name, cst.Attribute)):
-            continue  # unions and strings: intent unclear, leave them to the author
-        found = model.resolve(expr, handler.function.parent)
+        found = _context_annotation(model, handler)
+        if found is None or id(handler) in mistaken:
+            continue  # a mistaken main() is RST305's finding: the annotation is the one thing right
+        expr = handler.context_param.annotation.annotation
         expected = sdk.CONTEXT_TYPE_FOR_KIND[handler.kind]
         if found not in sdk.CONTEXT_TYPES or found == expected:
             continue
@@ -82,6 +83,35 @@ def context_annotation_mismatch(model: ModuleModel, settings) -> Iterator[Findin
         fix = _annotation_fix(model, expr, short)
         hint = ' (or, if it only reads state, declare it `kind="shared"`)' if handler.kind == sdk.EXCLUSIVE and found == "restate.ObjectSharedContext" else ""
         yield Finding("RST303", expr, f"{_KIND_WORDS[handler.kind].capitalize()} receives `{short}`, not `{found.rsplit('.', 1)[-1]}`: annotate the context as `{short}`{hint} so type checkers see the API the server allows", fix)
+
+
+def _context_annotation(model: ModuleModel, handler) -> Optional[str]:
+    """What a handler's context is annotated as, when that is a plain name (unions and strings:
+    intent unclear, left to the author)."""
+    param = handler.context_param
+    if handler.kind is None or param is None or param.annotation is None:
+        return None
+    expr = param.annotation.annotation
+    return model.resolve(expr, handler.function.parent) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+
+
+def _meant_as_main(model: ModuleModel) -> dict[int, list]:
+    """For each workflow of this module without a `main()`, its `handler()`s here that take a
+    `WorkflowContext`, as only a `main()` does: the author's `main()`, declared with the wrong method."""
+    facts = model.facts
+    if facts is None:
+        return {}
+    services = list(model.services.values())
+    lacking = {id(services[index]): index for index in facts.workflows_without_main}
+    found: dict[int, list] = {}
+    for handler in model.handlers:
+        if handler.kind == sdk.WORKFLOW_SHARED and id(handler.service) in lacking and _context_annotation(model, handler) == "restate.WorkflowContext":
+            found.setdefault(lacking[id(handler.service)], []).append(handler)
+    return found
+
+
+def _mistaken_mains(model: ModuleModel) -> set[int]:
+    return {id(h) for hs in _meant_as_main(model).values() for h in hs}
 
 
 def _annotation_fix(model: ModuleModel, expr: cst.BaseExpression, short: str) -> Optional[Fix]:
@@ -132,6 +162,9 @@ def malformed_handler_definition(model: ModuleModel, settings) -> Iterator[Findi
         else:
             yield Finding("RST305", function.node.name, f"Workflow {label!r} already has a `main()` handler (a workflow has exactly one): remove or rename this one")
     services = list(model.services.values())
+    meant = _meant_as_main(model)
     for index in facts.workflows_without_main:
         service = services[index]
-        yield Finding("RST305", service.call, f"Workflow {service.label!r} has handlers but no `main()`: a workflow needs exactly one `@{service.var}.main()`")
+        named = ", ".join(f"`{h.function.name}`" for h in meant.get(index, ()))
+        why = f" (handler {named} takes a `WorkflowContext`, as only a `main()` does: if it is the workflow's run, declare it with `.main()`)" if named else ""
+        yield Finding("RST305", service.call, f"Workflow {service.label!r} has handlers but no `main()`: a workflow needs exactly one `@{service.var}.main()`{why}")
