@@ -87,7 +87,7 @@ def _no_time(model: ModuleModel, expr: cst.BaseExpression, function) -> bool:
     """`timedelta()`, `timedelta(0)`, `timedelta(seconds=0)`, ...: literal zeros only."""
     if not (isinstance(expr, cst.Call) and model.resolve(expr.func, function) == "datetime.timedelta"):
         return False
-    return all(not a.star and isinstance(a.value, (cst.Integer, cst.Float)) and float(a.value.value.replace("_", "")) == 0 for a in expr.args)
+    return all(not a.star and isinstance(a.value, (cst.Integer, cst.Float)) and a.value.evaluated_value == 0 for a in expr.args)
 
 
 def _exclusive_waiter(model: ModuleModel, site: Site) -> Optional[str]:
