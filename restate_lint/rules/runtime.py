@@ -308,9 +308,12 @@ RUNTIME: dict[str, Runtime] = {
     "RST401": Runtime(
         "The invocation suspends and keeps the key locked for the whole wait: a call to the same key "
         "waited in the queue until the sleeping invocation finished, while a shared handler of the key "
-        "answered at once. A sleep in a shared handler left the key free.",
+        "answered at once. A sleep in a shared handler left the key free. An exclusive handler that "
+        "raced an awakeable nobody resolved against `ctx.sleep(timedelta(seconds=0))` returned the "
+        "timer's branch without waiting.",
         ("test_keys.py::test_rst401_sleep_in_exclusive_handler_queues_the_next_call",
-         "test_keys.py::test_rst401_valid_sleep_in_shared_handler_leaves_key_free"),
+         "test_keys.py::test_rst401_valid_sleep_in_shared_handler_leaves_key_free",
+         "test_keys.py::test_rst401_valid_race_with_a_timer_of_no_length_ends_at_once"),
     ),
     "RST402": Runtime(
         "Deadlock: the caller suspends waiting for the response, and the callee waits in the key's "
@@ -386,10 +389,16 @@ RUNTIME: dict[str, Runtime] = {
         "operation that ran once appears to have run several times. With `restate.getLogger`, whose "
         "`RestateLoggingFilter` drops records while the SDK replays, it was printed once. A line after the "
         "handler's last journaled operation was printed once even with a plain logger and `print`: the "
-        "replay ends where the journal ends.",
+        "replay ends where the journal ends. A `print` between `ctx.awakeable()` and the await of its "
+        "future, with nothing journaled in between, was printed twice: the invocation suspended at the "
+        "await, and the replay once the awakeable was resolved ran the line again. So was a line logged "
+        "between a call to a virtual object and the await of its result. A `print` after the "
+        "awakeable's await was printed once.",
         ("test_side_effects.py::test_rst601_plain_logger_repeats_its_lines_on_replay",
          "test_side_effects.py::test_rst601_valid_restate_logger_drops_the_replayed_line",
-         "test_side_effects.py::test_rst601_valid_output_after_the_last_operation_is_not_replayed"),
+         "test_side_effects.py::test_rst601_valid_output_after_the_last_operation_is_not_replayed",
+         "test_side_effects.py::test_rst601_output_before_an_awaited_future_repeats_once_it_completes",
+         "test_side_effects.py::test_rst601_valid_output_after_the_awaited_awakeable_is_not_replayed"),
     ),
     "RST701": Runtime(
         "Nothing fails, but the values are predictable. Without its opt-in "
