@@ -176,15 +176,15 @@ def _check(paths: tuple[Path, ...], o: dict, jobs: int, workers: Workers) -> Non
             return
         ahead = workers if workers.started else None
 
-        def lint(current: dict) -> Result:
-            return lint_projects(found, current, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs, workers=ahead)
+        def lint(current: Optional[dict], now: list = found) -> Result:
+            return lint_projects(now, current, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs, workers=ahead)
 
         if (o["add_noqa"] is not None or o["watch"]) and (fixing or overrides):
             raise ConfigError("--add-noqa and --watch work on files on disk, without --fix, --diff or standard input")
         if o["add_noqa"] is not None:
             sys.exit(_add_noqa(lint({}), o["add_noqa"], paths, report))
         if o["watch"]:
-            _watch(found, lambda: projects(paths, settings_loader(o["config"], o["no_config"], adjust)), lambda now: lint_projects(now, None, display, cache=not o["no_cache"], configured_cache=o["cache_dir"], jobs=jobs, workers=ahead), report)
+            _watch(found, lambda: projects(paths, settings_loader(o["config"], o["no_config"], adjust)), lambda now: lint(None, now), report)
             return
         if fixing:
             from restate_lint.fixes import fix_paths  # noqa: PLC0415 - only when fixing
